@@ -1,0 +1,18 @@
+using System.CommandLine;
+
+namespace Dspt.Cli.Commands;
+
+public static class VersionCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("version", "Print the Dspt and LibTorch versions");
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            output.WriteLine($"dspt {typeof(InvalidInputException).Assembly.GetName().Version} (TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version})");
+            return 0;
+        });
+        return command;
+    }
+}

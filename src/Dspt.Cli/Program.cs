@@ -1,0 +1,4 @@
+using System.CommandLine;
+using Dspt.Cli;
+
+return DsptCli.Run(args, Console.Out, Console.Error);
