@@ -37,7 +37,10 @@ public sealed record ClipTransform
         ((int)Math.Round((width - Resolution) / 2.0, MidpointRounding.ToEven),
          (int)Math.Round((height - Resolution) / 2.0, MidpointRounding.ToEven));
 
-    /// <summary>The n x n uint8 crop in the image's own mode (RGBA keeps its alpha: useful to mask tests).</summary>
+    /// <summary>
+    /// The n x n uint8 crop in the image's own mode (RGBA keeps its alpha: useful to mask tests).
+    /// An n x n input is returned as is, not copied.
+    /// </summary>
     public PixelImage ResizeAndCrop(PixelImage image)
     {
         ArgumentNullException.ThrowIfNull(image);

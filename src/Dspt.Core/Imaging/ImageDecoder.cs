@@ -5,8 +5,14 @@ namespace Dspt.Imaging;
 /// <summary>
 /// Decodes PNG, JPEG, BMP, GIF (first frame) and WebP with SkiaSharp into the mode PIL would open
 /// and <c>convert</c> them to: grey -> L, opaque colour (palette included) -> RGB, colour with
-/// alpha -> RGBA. Pixels are neither premultiplied nor colour-managed (PIL ignores gAMA/iCCP), so
-/// PNG pixels are exactly the stored bytes.
+/// alpha -> RGBA (grey + alpha too, replicated, which resizes exactly like PIL's LA). Pixels are
+/// neither premultiplied nor colour-managed (PIL ignores gAMA/iCCP), so PNG pixels are exactly
+/// the stored bytes; EXIF orientation is not applied, as PIL's <c>Image.open</c> does not either.
+/// <para>
+/// Known difference from CLIP's PIL pipeline: PIL keeps palette images (GIF, palette PNG) in mode
+/// P, which <c>Image.resize</c> resamples with NEAREST; here they become RGB/RGBA first and get the
+/// bicubic resize.
+/// </para>
 /// </summary>
 public static class ImageDecoder
 {

@@ -76,6 +76,21 @@ public class ClipTransformTests(ClipPreprocessFixture fx, ITestOutputHelper outp
     }
 
     /// <summary>
+    /// End to end from the JPEG file: our decoder plus transform. Decoders may differ by a few
+    /// levels (see ImageDecoderTests.JpegDecodeIsCloseToPils, which allows 3), and resampling
+    /// is a weighted average with weights summing to 1, so it cannot grow that bound.
+    /// </summary>
+    [Fact]
+    public void JpegFileEndToEndIsWithinTheDecoderTolerance()
+    {
+        const string name = "rgb_160x120_jpeg";
+        using var actual = transform.Apply(ImageDecoder.Decode(fx.ImagePath(fx.Case(name))));
+        var (maxAbs, fraction) = Compare(actual.data<float>().ToArray(), fx.PixelValues(name), mask: null);
+        output.WriteLine($"{name} from the file: max |diff| {maxAbs:G4} ({maxAbs / 0.015008:F2} levels), differing fraction {fraction:G3}");
+        Assert.True(maxAbs <= ThreeLevels, $"max |diff| {maxAbs} > three levels");
+    }
+
+    /// <summary>
     /// Stronger than the tolerances above: the port is meant to be exact, so the uint8 crop must
     /// equal the one recovered from the refs by the manifest's rule round((x * std + mean) * 255).
     /// </summary>
