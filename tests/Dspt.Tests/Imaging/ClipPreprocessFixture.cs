@@ -11,7 +11,7 @@ public sealed record PreprocessCase(
     int ResizedWidth, int ResizedHeight, int CropLeft, int CropTop);
 
 /// <summary>The clip-preprocess manifest and refs, read once per test class.</summary>
-public sealed class ClipPreprocessFixture
+public sealed class ClipPreprocessFixture : IDisposable
 {
     public IReadOnlyList<PreprocessCase> Cases { get; }
     readonly Dictionary<string, Tensor> refs;
@@ -30,6 +30,11 @@ public sealed class ClipPreprocessFixture
             e.GetProperty("crop_left_top")[0].GetInt32(),
             e.GetProperty("crop_left_top")[1].GetInt32())).ToList();
         refs = Safetensors.Load(Repo.Fixture("clip-preprocess", "refs.safetensors"));
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in refs.Values) t.Dispose();
     }
 
     public PreprocessCase Case(string name) => Cases.Single(c => c.Name == name);
