@@ -31,10 +31,12 @@ public static class WorldCommand
         {
             int n = parse.GetValue(count);
             if (n is < 1 or > 256) throw new InvalidInputException($"--count must be in [1, 256], got {n}");
+            double shift = parse.GetValue(shifted);
+            if (!(shift is >= 0 and <= 1)) throw new InvalidInputException($"--shifted must be a share in [0, 1], got {shift}");
             string taskName = parse.GetValue(task) ?? "";
             var tiles = taskName.Length == 0
                 ? PretrainingTiles(parse.GetValue(seed), n)
-                : TaskTiles(WorldTask.ByName(taskName, parse.GetValue(seed), WorldSpec.Downstream(parse.GetValue(shifted))), parse.GetValue(split)!, n);
+                : TaskTiles(WorldTask.ByName(taskName, parse.GetValue(seed), WorldSpec.Downstream(shift)), parse.GetValue(split)!, n);
 
             string dir = parse.GetValue(outDir)!;
             string png = Path.Combine(dir, "world-preview.png"), txt = Path.Combine(dir, "world-preview.txt");

@@ -50,6 +50,11 @@ public class PretrainBatchesTests
         Assert.Equal(a.Images.data<float>().ToArray(), b.Images.data<float>().ToArray());
         Assert.Equal(a.Captions, b.Captions);
         Assert.NotEqual(a.Images.data<float>().ToArray(), c.Images.data<float>().ToArray());
+
+        var steps = batches.Steps(5, 2).ToArray();
+        Assert.Equal(a.Captions, steps[0].Captions);
+        Assert.Equal(c.Captions, steps[1].Captions);
+        foreach (var step in steps) step.Dispose();
     }
 
     [Fact]

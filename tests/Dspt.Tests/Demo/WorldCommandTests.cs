@@ -43,6 +43,7 @@ public class WorldCommandTests
     [InlineData("--count", "0")]
     [InlineData("--task", "texture")]
     [InlineData("--split", "dev", "--task", "shape")]
+    [InlineData("--shifted", "1.5", "--task", "shape")]
     public void BadOptionsExitWithCode2(params string[] extra)
     {
         using var dir = Repo.Temp();
