@@ -193,10 +193,13 @@ internal sealed class Unpickler
         if (items.Count % 2 != 0) throw Bad("SETITEMS with an odd number of keys and values");
         for (int i = 0; i < items.Count; i += 2)
         {
+            // Tuple keys may only hold scalars: hashing a nested tuple recurses, and a hostile file
+            // could nest deep enough to overflow the stack.
             var key = items[i] switch
             {
-                string or long or double or bool or object?[] => items[i]!,
-                var k => throw Bad($"dict key of type {Describe(k)} is not supported (expected str, int, float, bool or tuple)"),
+                string or long or double or bool => items[i]!,
+                object?[] tuple when tuple.All(x => x is null or string or long or double or bool) => tuple,
+                var k => throw Bad($"dict key of type {Describe(k)} is not supported (expected str, int, float, bool or a tuple of those)"),
             };
             dict[key] = items[i + 1];
         }
