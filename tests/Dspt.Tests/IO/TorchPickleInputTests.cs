@@ -166,6 +166,15 @@ public class TorchPickleInputTests
     }
 
     [Fact]
+    public void ABigEndianArchiveIsRefused()
+    {
+        using var dir = Repo.Temp();
+        var pickle = new PickleBuilder().Op('}').Str("w").Tensor("FloatStorage", "0", 1, 0, [1], [1]).Op('s').Stop().ToArray();
+        string path = Archive(dir, pickle, ("byteorder", "big"u8.ToArray()), ("data/0", [0x3f, 0x80, 0, 0]));
+        Assert.Contains("'archive/byteorder' says 'big'; only little-endian checkpoints are supported", Refused(path).Message);
+    }
+
+    [Fact]
     public void TheLegacyFormatIsNamed()
     {
         using var dir = Repo.Temp();
