@@ -3,10 +3,6 @@ using static TorchSharp.torch;
 
 namespace Dspt.IO;
 
-/// <summary>A tensor whose element type Dspt cannot hold (quantized, float8, uint16..64, ...).
-/// <see cref="TorchPickle.LoadStateDict"/> reports it by name instead of guessing at its bytes.</summary>
-public sealed record UnloadableTensor(string DType, long[] Shape);
-
 /// <summary>
 /// The allow-list behind <see cref="TorchPickle"/>: the only globals a <c>torch.save</c> state dict
 /// needs (OrderedDict, the tensor rebuild functions, storage and dtype names). Each is a token that
