@@ -15,6 +15,8 @@ public static class DsptCli
         foreach (var command in new[]
         {
             VersionCommand.Create(),
+            BenchCommand.Create(),
+            WorldCommand.Create(),
             TokenizeCommand.Create(),
         })
             root.Subcommands.Add(command);
