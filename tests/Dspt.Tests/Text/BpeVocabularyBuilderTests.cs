@@ -59,6 +59,20 @@ public class BpeVocabularyBuilderTests
     }
 
     [Fact]
+    public void DemoWorldVocabularyGivesOneTokenPerWord()
+    {
+        using var dir = Repo.Temp();
+        BpeVocabularyBuilder.Write(dir["world.txt.gz"], Dspt.Demo.WorldVocabulary.Words);
+        var tokenizer = ClipTokenizer.Load(dir["world.txt.gz"]);
+        foreach (var word in Dspt.Demo.WorldVocabulary.Words)
+            Assert.True(tokenizer.Encode(word).Count == 1, $"\"{word}\" is not one token");
+        // The world's own splitter and the tokenizer agree on a caption-like text.
+        const string caption = "a photo of the plain background.";
+        Assert.Equal(Dspt.Demo.WorldVocabulary.Pieces(caption).Count(), tokenizer.Encode(caption).Count);
+        Assert.True(tokenizer.VocabSize < 2000, $"{tokenizer.VocabSize} tokens");
+    }
+
+    [Fact]
     public void FileHasTheOpenAiLayout()
     {
         using var dir = Repo.Temp();
