@@ -15,6 +15,8 @@ public static class DsptCli
         foreach (var command in new[]
         {
             VersionCommand.Create(),
+            DataCommand.Create(),
+            BenchCommand.Create(),
         })
             root.Subcommands.Add(command);
         return root;
