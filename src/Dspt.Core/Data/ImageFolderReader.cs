@@ -25,7 +25,7 @@ internal static class ImageFolderReader
         var top = ImageListing.Folders(imageDir);
         bool presplit = top.Count > 0 && top.All(f => SplitFolders.Contains(f, StringComparer.Ordinal)) && top.Contains("train");
         string classRoot = presplit ? Path.Combine(imageDir, "train") : imageDir;
-        var folders = ClassFolders(guard, classRoot).Where(f => coop is null || !coop.Ignored.Contains(f)).ToList();
+        var folders = ImageListing.CheckedFolders(guard, classRoot).Where(f => coop is null || !coop.Ignored.Contains(f)).ToList();
         if (folders.Count == 0)
             throw new InvalidInputException($"{classRoot}: no class folders (expected <root>/<class>/<image>)");
         var label = folders.Select((f, i) => (f, i)).ToDictionary(p => p.f, p => p.i, StringComparer.Ordinal);
@@ -38,7 +38,7 @@ internal static class ImageFolderReader
             foreach (var split in top)
             {
                 string splitDir = Path.Combine(imageDir, split);
-                foreach (var folder in ClassFolders(guard, splitDir))
+                foreach (var folder in ImageListing.CheckedFolders(guard, splitDir))
                 {
                     if (!label.TryGetValue(folder, out int y))
                         throw new InvalidInputException($"{splitDir}/{folder}: class folder is not in {classRoot}");
@@ -69,14 +69,5 @@ internal static class ImageFolderReader
                 && Directory.Exists(Path.Combine(root, d.ImageDir)))
                 return d;
         return null;
-    }
-
-    static List<string> ClassFolders(RootGuard guard, string dir)
-    {
-        var folders = ImageListing.Folders(dir);
-        foreach (var f in folders)
-            if (!guard.FolderIsInside(Path.Combine(dir, f)))
-                throw new InvalidInputException($"{Path.Combine(dir, f)}: a link that leaves the dataset root {guard.Root}; nothing outside the root is read");
-        return folders;
     }
 }

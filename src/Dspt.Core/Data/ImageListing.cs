@@ -36,4 +36,17 @@ internal static class ImageListing
         names.Sort(StringComparer.Ordinal);
         return names;
     }
+
+    /// <summary><see cref="Folders"/>, refusing the folder or any sub-folder that is a link
+    /// leaving the root.</summary>
+    public static List<string> CheckedFolders(RootGuard guard, string dir)
+    {
+        if (!guard.FolderIsInside(dir))
+            throw new InvalidInputException($"{dir}: a link that leaves the dataset root {guard.Root}; nothing outside the root is read");
+        var folders = Folders(dir);
+        foreach (var f in folders)
+            if (!guard.FolderIsInside(Path.Combine(dir, f)))
+                throw new InvalidInputException($"{Path.Combine(dir, f)}: a link that leaves the dataset root {guard.Root}; nothing outside the root is read");
+        return folders;
+    }
 }

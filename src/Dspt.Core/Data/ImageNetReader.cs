@@ -30,7 +30,7 @@ internal static class ImageNetReader
 
         string trainDir = Path.Combine(guard.Root, "images", "train");
         string valDir = Path.Combine(guard.Root, "images", "val");
-        var folders = ClassFolders(guard, trainDir);
+        var folders = ImageListing.CheckedFolders(guard, trainDir);
         var names = new List<string>();
         foreach (var folder in folders)
             names.Add(wnidName.TryGetValue(folder, out var n)
@@ -44,7 +44,7 @@ internal static class ImageNetReader
             foreach (var file in ImageListing.Images(Path.Combine(trainDir, folder), ref other))
                 collector.Add(Split.Train, trainDir, $"{folder}/{file}", label[folder], $"images/train/{folder}");
         if (Directory.Exists(valDir))
-            foreach (var folder in ClassFolders(guard, valDir))
+            foreach (var folder in ImageListing.CheckedFolders(guard, valDir))
             {
                 if (!label.TryGetValue(folder, out int y))
                     throw new InvalidInputException($"{valDir}/{folder}: class folder is not in images/train");
@@ -57,16 +57,5 @@ internal static class ImageNetReader
 
         var dataset = DatasetReader.Build(info.Name, DatasetFormats.ImageNet, guard, names, info, info.Template, collector, options, warn);
         return dataset with { Val = dataset.Test };
-    }
-
-    static List<string> ClassFolders(RootGuard guard, string dir)
-    {
-        if (!guard.FolderIsInside(dir))
-            throw new InvalidInputException($"{dir}: a link that leaves the dataset root {guard.Root}; nothing outside the root is read");
-        var folders = ImageListing.Folders(dir);
-        foreach (var f in folders)
-            if (!guard.FolderIsInside(Path.Combine(dir, f)))
-                throw new InvalidInputException($"{Path.Combine(dir, f)}: a link that leaves the dataset root {guard.Root}; nothing outside the root is read");
-        return folders;
     }
 }
