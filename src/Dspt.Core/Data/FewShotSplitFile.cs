@@ -56,13 +56,19 @@ public static class FewShotSplitFile
         w.WriteNumber("rate", r.Rate);
         WriteInts(w, "corrupted_by_clean_class", r.CorruptedByCleanClass);
         WriteInts(w, "corrupted_by_noisy_class", r.CorruptedByNoisyClass);
+        // Sparse: a dense C x C matrix is a million numbers for ImageNet, nearly all zero.
+        w.WriteNumber("num_classes", r.Transition.Count);
         w.WriteStartArray("transition");
-        foreach (var row in r.Transition)
-        {
-            w.WriteStartArray();
-            foreach (var v in row) w.WriteNumberValue(v);
-            w.WriteEndArray();
-        }
+        for (int clean = 0; clean < r.Transition.Count; clean++)
+            for (int given = 0; given < r.Transition[clean].Count; given++)
+                if (r.Transition[clean][given] != 0)
+                {
+                    w.WriteStartArray();
+                    w.WriteNumberValue(clean);
+                    w.WriteNumberValue(given);
+                    w.WriteNumberValue(r.Transition[clean][given]);
+                    w.WriteEndArray();
+                }
         w.WriteEndArray();
         w.WriteEndObject();
     }
@@ -163,12 +169,15 @@ public static class FewShotSplitFile
         {
             var byClean = stored.GetProperty("corrupted_by_clean_class").EnumerateArray().Select(v => v.GetInt32()).ToList();
             var byNoisy = stored.GetProperty("corrupted_by_noisy_class").EnumerateArray().Select(v => v.GetInt32()).ToList();
-            var transition = stored.GetProperty("transition").EnumerateArray()
-                .Select(r => (IReadOnlyList<int>)r.EnumerateArray().Select(v => v.GetInt32()).ToList()).ToList();
+            int numClasses = stored.GetProperty("num_classes").GetInt32();
+            var transition = new int[numClasses][];
+            for (int c = 0; c < numClasses; c++) transition[c] = new int[numClasses];
+            foreach (var t in stored.GetProperty("transition").EnumerateArray())
+                transition[t[0].GetInt32()][t[1].GetInt32()] = t[2].GetInt32();
             return actual.SameAs(new NoiseReport(stored.GetProperty("total").GetInt32(), stored.GetProperty("corrupted").GetInt32(),
                 byClean, byNoisy, transition));
         }
-        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or FormatException)
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or FormatException or IndexOutOfRangeException or OverflowException)
         {
             return false;
         }

@@ -61,6 +61,8 @@ internal static class Food101NReader
                 string cls = slash > 0 ? entry[..slash] : "";
                 if (!label.TryGetValue(cls, out int y))
                     throw new InvalidInputException($"{list}: line {i + 1}: '{entry}' is not in a known class folder (expected <class>/<key>.jpg)");
+                // The release lists "<class>/<key>.jpg"; accept the key without its extension too.
+                if (!ImageListing.IsImage(entry)) entry += ".jpg";
                 collector.Add(Split.Train, imageDir, entry, y, $"imagelist.tsv line {i + 1}");
             }
             return;

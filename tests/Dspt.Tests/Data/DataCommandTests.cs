@@ -39,6 +39,11 @@ public class DataCommandTests
         Assert.All(train, t => Assert.StartsWith($"images/{new[] { "banded", "zig_zagged", "dotted" }[t.Label]}/", t.Path));
         Assert.Equal(6, o.GetProperty("noise_report").GetProperty("corrupted").GetInt32());
         Assert.Equal(0.5, o.GetProperty("noise_report").GetProperty("rate").GetDouble());
+        var cells = o.GetProperty("noise_report").GetProperty("transition").EnumerateArray()
+            .Select(t => (Clean: t[0].GetInt32(), Given: t[1].GetInt32(), Count: t[2].GetInt32())).ToList();
+        foreach (var (clean, given, count) in cells) // sparse cells agree with the items
+            Assert.Equal(train.Count(t => t.Label == clean && t.Noisy == given), count);
+        Assert.Equal(12, cells.Sum(t => t.Count));
 
         // The same draw as the library gives, and the saved file rebuilds it.
         var expected = FewShot.Draw(DatasetReader.Read(dir), 4, NoiseSpec.Parse("sym:0.5"), 2);
