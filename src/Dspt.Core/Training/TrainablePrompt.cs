@@ -1,0 +1,10 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dspt.Training;
+
+/// <summary>
+/// What the trainer optimises: one parameter (CoOp's context vectors) and the differentiable
+/// map from image features (B, D) to class logits (B, K). Everything else is frozen.
+/// </summary>
+public sealed record TrainablePrompt(Parameter Context, Func<Tensor, Tensor> Logits);
