@@ -55,7 +55,7 @@ public static class EvaluationReport
 
     static string Md(string text) => text.Replace("|", "\\|");
 
-    static string Percent(double fraction) => (100 * fraction).ToString("F2", CultureInfo.InvariantCulture);
+    static string Percent(double percent) => percent.ToString("F2", CultureInfo.InvariantCulture);
 
     static string Csv(string field) =>
         field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;

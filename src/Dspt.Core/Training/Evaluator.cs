@@ -31,10 +31,10 @@ public static class Evaluator
         var perClass = Enumerable.Range(0, k).Select(c =>
         {
             long total = confusion[c].Sum();
-            return new ClassAccuracy(c, classNames[c], (int)total, (int)confusion[c][c], total > 0 ? (double)confusion[c][c] / total : null);
+            return new ClassAccuracy(c, classNames[c], (int)total, (int)confusion[c][c], total > 0 ? 100.0 * confusion[c][c] / total : null);
         }).ToList();
         int correct = perClass.Sum(c => c.Correct);
-        return new EvaluationResult(name, labels.Count, correct, (double)correct / labels.Count,
+        return new EvaluationResult(name, labels.Count, correct, 100.0 * correct / labels.Count,
             perClass.Where(c => c.Accuracy is not null).Average(c => c.Accuracy!.Value), perClass, confusion);
     }
 }

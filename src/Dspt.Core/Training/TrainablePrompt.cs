@@ -1,3 +1,4 @@
+using Dspt.Prompting;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,4 +8,8 @@ namespace Dspt.Training;
 /// What the trainer optimises: one parameter (CoOp's context vectors) and the differentiable
 /// map from image features (B, D) to class logits (B, K). Everything else is frozen.
 /// </summary>
-public sealed record TrainablePrompt(Parameter Context, Func<Tensor, Tensor> Logits);
+public sealed record TrainablePrompt(Parameter Context, Func<Tensor, Tensor> Logits)
+{
+    /// <summary>CoOp's prompt learner: the context vectors and exp(logit_scale) * cos(image, text).</summary>
+    public static TrainablePrompt From(PromptLearner learner) => new(learner.Context, learner.Logits);
+}

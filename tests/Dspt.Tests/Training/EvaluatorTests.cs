@@ -16,9 +16,9 @@ public class EvaluatorTests
         long[] predicted = [0, 1, 0, 1, 1, 0, 2, 1];
         var r = Evaluator.FromPredictions("zs", predicted, labels, Names);
         Assert.Equal((8, 5), (r.Total, r.Correct));
-        Assert.Equal(5.0 / 8, r.Accuracy);
-        Assert.Equal([2.0 / 3, 1.0, 1.0 / 3], r.PerClass.Select(c => c.Accuracy!.Value));
-        Assert.Equal((2.0 / 3 + 1 + 1.0 / 3) / 3, r.MeanClassAccuracy, 12);
+        Assert.Equal(100.0 * 5 / 8, r.Accuracy);
+        Assert.Equal([100.0 * 2 / 3, 100.0, 100.0 / 3], r.PerClass.Select(c => c.Accuracy!.Value));
+        Assert.Equal(100.0 * (2.0 / 3 + 1 + 1.0 / 3) / 3, r.MeanClassAccuracy, 10);
         Assert.Equal([[2L, 1, 0], [0L, 2, 0], [1L, 1, 1]], r.Confusion);
     }
 
@@ -29,7 +29,7 @@ public class EvaluatorTests
         var r = Evaluator.FromLogits("p", logits, [1, 0, 0], Names);
         Assert.Equal(2, r.Correct);
         Assert.Null(r.PerClass[2].Accuracy);
-        Assert.Equal((0.5 + 1) / 2, r.MeanClassAccuracy);
+        Assert.Equal((50.0 + 100) / 2, r.MeanClassAccuracy);
     }
 
     [Fact]
@@ -47,6 +47,6 @@ public class EvaluatorTests
         Assert.Equal("true \\ predicted,cat,\"dog, big\",fox|red", csv[0]);
         Assert.Equal("\"dog, big\",0,1,1", csv[2]);
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir["evaluation.json"]));
-        Assert.Equal(1.0, json.RootElement.GetProperty("results")[1].GetProperty("accuracy").GetDouble());
+        Assert.Equal(100.0, json.RootElement.GetProperty("results")[1].GetProperty("accuracy").GetDouble());
     }
 }
