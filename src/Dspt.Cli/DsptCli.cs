@@ -15,6 +15,7 @@ public static class DsptCli
         foreach (var command in new[]
         {
             VersionCommand.Create(),
+            BenchCommand.Create(),
         })
             root.Subcommands.Add(command);
         return root;
