@@ -10,10 +10,11 @@ public sealed class CachedTrainingFeatures : ITrainingFeatures, IDisposable
     /// <param name="features">(N, D) for a single view or (N, V, D); copied to <paramref name="device"/>.</param>
     public CachedTrainingFeatures(Tensor features, Device? device = null)
     {
-        if (features.dim() == 2) features = features.unsqueeze(1);
-        if (features.dim() != 3)
+        if (features.dim() is not (2 or 3))
             throw new ArgumentException($"features must be (N, D) or (N, V, D), got [{string.Join(", ", features.shape)}]", nameof(features));
-        this.features = features.to(ScalarType.Float32).to(device ?? CPU).contiguous();
+        using var scope = NewDisposeScope();
+        var views = features.dim() == 2 ? features.unsqueeze(1) : features;
+        this.features = views.to(ScalarType.Float32).to(device ?? CPU).contiguous().MoveToOuterDisposeScope();
     }
 
     public int Count => (int)features.shape[0];

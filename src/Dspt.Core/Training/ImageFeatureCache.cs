@@ -79,7 +79,8 @@ public sealed class ImageFeatureCache
         Misses += missing.Count;
         if (missing.Count > 0)
         {
-            using var computed = encode(missing).to(ScalarType.Float32).cpu().contiguous();
+            using var scope = NewDisposeScope();
+            var computed = encode(missing).to(ScalarType.Float32).cpu().contiguous();
             if (computed.dim() != 2 || computed.shape[0] != missing.Count)
                 throw new InvalidOperationException($"encoder returned shape [{string.Join(", ", computed.shape)}], expected [{missing.Count}, D]");
             for (int j = 0; j < missing.Count; j++)
