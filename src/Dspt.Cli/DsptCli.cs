@@ -16,6 +16,7 @@ public static class DsptCli
         {
             VersionCommand.Create(),
             BenchCommand.Create(),
+            WorldCommand.Create(),
         })
             root.Subcommands.Add(command);
         return root;
