@@ -17,6 +17,7 @@ public static class DsptCli
             VersionCommand.Create(),
             BenchCommand.Create(),
             WorldCommand.Create(),
+            TokenizeCommand.Create(),
         })
             root.Subcommands.Add(command);
         return root;

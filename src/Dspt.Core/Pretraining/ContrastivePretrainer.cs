@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Dspt.Pretraining;
 
 /// <summary>One pretraining batch: images (B, 3, R, R) normalised, tokens (B, context) int64.</summary>
-public sealed record PretrainBatch(Tensor Images, Tensor Tokens) : IDisposable
+public sealed record ContrastiveBatch(Tensor Images, Tensor Tokens) : IDisposable
 {
     public void Dispose() { Images.Dispose(); Tokens.Dispose(); }
 }
@@ -26,11 +26,11 @@ public sealed class ContrastivePretrainer
 {
     readonly ClipModel model;
     readonly PretrainConfig config;
-    readonly Func<int, PretrainBatch> batchForStep;
+    readonly Func<int, ContrastiveBatch> batchForStep;
     readonly AdamW optimizer;
     readonly string? checkpointPath;
 
-    public ContrastivePretrainer(ClipModel model, PretrainConfig config, Func<int, PretrainBatch> batchForStep, string? checkpointPath)
+    public ContrastivePretrainer(ClipModel model, PretrainConfig config, Func<int, ContrastiveBatch> batchForStep, string? checkpointPath)
     {
         this.model = model;
         this.config = config;
