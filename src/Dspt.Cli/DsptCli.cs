@@ -18,6 +18,10 @@ public static class DsptCli
             BenchCommand.Create(),
             WorldCommand.Create(),
             TokenizeCommand.Create(),
+            InfoCommand.Create(),
+            EncodeCommand.Create(),
+            ClassifyCommand.Create(),
+            PretrainCommand.Create(),
         })
             root.Subcommands.Add(command);
         return root;
