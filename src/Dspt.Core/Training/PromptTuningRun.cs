@@ -59,7 +59,7 @@ public sealed class PromptTuningRun(RunFolder folder, RunManifest manifest, Clip
 
         Status?.Invoke($"evaluating on {data.TestPaths.Count} test images");
         using var test = extractor.Encode(data.TestPaths, view: 0, augmentationSeed: 0);
-        var (zeroShot, learned) = Evaluate(learner, data, test);
+        var (zeroShot, learned) = PromptEvaluation.Run(clip, tokenizer, learner, $"learned prompt ({spec.Loss})", data.Template, test, data.TestLabels);
         EvaluationReport.Write(folder.Path, "test", [zeroShot, learned]);
 
         var noise = spec.Noise.Split(':');
@@ -67,17 +67,6 @@ public sealed class PromptTuningRun(RunFolder folder, RunManifest manifest, Clip
             zeroShot.Accuracy, learned.Total, data.TrainPaths.Count, config.Epochs, metrics.Sum(m => m.Seconds));
         folder.WriteFinal(result);
         return result;
-    }
-
-    (EvaluationResult ZeroShot, EvaluationResult Learned) Evaluate(PromptLearner learner, TrainingData data, Tensor testFeatures)
-    {
-        using var _ = no_grad();
-        using var scope = NewDisposeScope();
-        var x = testFeatures.to(device);
-        var zeroShotText = clip.EncodeText(CoOpPrompts.ZeroShot(tokenizer, data.ClassNames, data.Template, clip.Config.ContextLength).to(device));
-        var zeroShot = Evaluator.FromLogits($"zero-shot CLIP (\"{data.Template}\")", clip.Logits(x, zeroShotText), data.TestLabels, data.ClassNames);
-        var learned = Evaluator.FromLogits($"learned prompt ({manifest.Spec.Loss})", learner.Logits(x), data.TestLabels, data.ClassNames);
-        return (zeroShot, learned);
     }
 
     JsonObject Provenance() => new()
