@@ -29,7 +29,7 @@ public static class TrainingProgressDisplay
         $"epoch {s.Epoch}/{s.Epochs} step {s.Step}/{s.Steps}  loss {s.Loss:F4}  lr {s.LearningRate:0.###e+00}  {s.SamplesPerSecond:F1} samples/s  ETA {Format(s.Remaining)}");
 
     internal static string Describe(EpochMetrics m, int epochs, TimeSpan? remaining) => string.Create(CultureInfo.InvariantCulture,
-        $"epoch {m.Epoch}/{epochs}  loss {m.Loss:F4}  lr {m.LearningRate:0.###e+00}  train acc {100 * m.TrainAccuracy:F1}% (given labels)  {m.SamplesPerSecond:F1} samples/s  {m.Seconds:F1}s  ETA {Format(remaining)}");
+        $"epoch {m.Epoch}/{epochs}  loss {m.Loss:F4}  lr {m.LearningRate:0.###e+00}  train acc {m.TrainAccuracy:F1}% (given labels)  {m.SamplesPerSecond:F1} samples/s  {m.Seconds:F1}s  ETA {Format(remaining)}");
 
     static string Format(TimeSpan? t) => t is not { } v ? "?"
         : v.TotalHours >= 1 ? $"{(int)v.TotalHours}:{v.Minutes:00}:{v.Seconds:00}" : $"{v.Minutes}:{v.Seconds:00}";

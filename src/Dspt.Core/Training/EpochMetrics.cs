@@ -5,8 +5,9 @@ namespace Dspt.Training;
 
 /// <summary>
 /// One line of metrics.jsonl. <see cref="Epoch"/> is 1-based (line k describes epoch k of E).
-/// <see cref="TrainAccuracy"/> is measured against the given, possibly noisy, labels during the
-/// epoch's training steps (as Dassl reports it); the true labels are never read in training.
+/// <see cref="TrainAccuracy"/> (percent) is measured against the given, possibly noisy, labels
+/// during the epoch's training steps (as Dassl reports it); the true labels are never read in
+/// training.
 /// </summary>
 public sealed record EpochMetrics(
     int Epoch,

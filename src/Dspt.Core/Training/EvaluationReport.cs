@@ -12,21 +12,23 @@ namespace Dspt.Training;
 /// </summary>
 public static class EvaluationReport
 {
-    public static void Write(string directory, string split, IReadOnlyList<EvaluationResult> results)
+    /// <param name="note">A line under the title, e.g. the zero-shot template.</param>
+    public static void Write(string directory, string split, IReadOnlyList<EvaluationResult> results, string? note = null)
     {
-        AtomicFile.WriteAllText(Path.Combine(directory, "evaluation.json"), ToJson(split, results));
-        AtomicFile.WriteAllText(Path.Combine(directory, "evaluation.md"), ToMarkdown(split, results));
+        AtomicFile.WriteAllText(Path.Combine(directory, "evaluation.json"), ToJson(split, results, note));
+        AtomicFile.WriteAllText(Path.Combine(directory, "evaluation.md"), ToMarkdown(split, results, note));
         foreach (var r in results)
             AtomicFile.WriteAllText(Path.Combine(directory, $"confusion-{FileSafe(r.Name)}.csv"), ConfusionCsv(r));
     }
 
-    public static string ToJson(string split, IReadOnlyList<EvaluationResult> results) =>
-        JsonSerializer.Serialize(new { split, results }, new JsonSerializerOptions(EpochMetrics.Json) { WriteIndented = true }) + "\n";
+    public static string ToJson(string split, IReadOnlyList<EvaluationResult> results, string? note = null) =>
+        JsonSerializer.Serialize(new { split, note, results }, new JsonSerializerOptions(EpochMetrics.Json) { WriteIndented = true }) + "\n";
 
-    public static string ToMarkdown(string split, IReadOnlyList<EvaluationResult> results)
+    public static string ToMarkdown(string split, IReadOnlyList<EvaluationResult> results, string? note = null)
     {
         var md = new StringBuilder();
         md.Append(CultureInfo.InvariantCulture, $"# Evaluation on the {split} split\n\n");
+        if (note is not null) md.Append(note).Append("\n\n");
         md.Append("| classifier | samples | top-1 (%) | mean per-class (%) |\n|---|---|---|---|\n");
         foreach (var r in results)
             md.Append(CultureInfo.InvariantCulture, $"| {Md(r.Name)} | {r.Total} | {Percent(r.Accuracy)} | {Percent(r.MeanClassAccuracy)} |\n");
@@ -60,6 +62,7 @@ public static class EvaluationReport
     static string Csv(string field) =>
         field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
 
-    static string FileSafe(string name) =>
-        new(name.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.' ? ch : '-').ToArray());
+    /// <summary>"prompt (dspt)" -> "prompt-dspt": letters, digits, '.', '_' kept, other runs become one '-'.</summary>
+    public static string FileSafe(string name) =>
+        System.Text.RegularExpressions.Regex.Replace(name, "[^A-Za-z0-9._]+", "-").Trim('-') is { Length: > 0 } safe ? safe : "result";
 }

@@ -11,6 +11,11 @@ namespace Dspt.Training;
 /// </summary>
 public static class PromptEvaluation
 {
+    public const string ZeroShotName = "zero-shot CLIP";
+
+    /// <summary>The line evaluation reports carry under their title.</summary>
+    public static string Note(string template) => $"Zero-shot CLIP classifies with the template \"{template}\".";
+
     /// <param name="features">(N, D) test-view image features.</param>
     public static (EvaluationResult ZeroShot, EvaluationResult Learned) Run(ClipModel clip, ClipTokenizer tokenizer,
         PromptLearner learner, string learnedName, string template, Tensor features, IReadOnlyList<long> labels)
@@ -20,7 +25,7 @@ public static class PromptEvaluation
         var device = learner.Context.device;
         var x = features.to(device);
         var text = clip.EncodeText(CoOpPrompts.ZeroShot(tokenizer, learner.ClassNames, template, clip.Config.ContextLength).to(device));
-        var zeroShot = Evaluator.FromLogits($"zero-shot CLIP (\"{template}\")", clip.Logits(x, text), labels, learner.ClassNames);
+        var zeroShot = Evaluator.FromLogits(ZeroShotName, clip.Logits(x, text), labels, learner.ClassNames);
         var learned = Evaluator.FromLogits(learnedName, learner.Logits(x), labels, learner.ClassNames);
         return (zeroShot, learned);
     }

@@ -84,7 +84,7 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
                 }
             }
             var m = new EpochMetrics(epoch + 1, batches.Count > 0 ? lossSum / batches.Count : double.NaN, lr,
-                samples > 0 ? (double)correct / samples : double.NaN, samples, batches.Count, epochClock.Elapsed.TotalSeconds);
+                samples > 0 ? 100.0 * correct / samples : double.NaN, samples, batches.Count, epochClock.Elapsed.TotalSeconds);
             metrics.Add(m);
             if (checkpointPath is not null)
             {

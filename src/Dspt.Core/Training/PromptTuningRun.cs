@@ -59,8 +59,8 @@ public sealed class PromptTuningRun(RunFolder folder, RunManifest manifest, Clip
 
         Status?.Invoke($"evaluating on {data.TestPaths.Count} test images");
         using var test = extractor.Encode(data.TestPaths, view: 0, augmentationSeed: 0);
-        var (zeroShot, learned) = PromptEvaluation.Run(clip, tokenizer, learner, $"learned prompt ({spec.Loss})", data.Template, test, data.TestLabels);
-        EvaluationReport.Write(folder.Path, "test", [zeroShot, learned]);
+        var (zeroShot, learned) = PromptEvaluation.Run(clip, tokenizer, learner, $"prompt ({spec.Loss})", data.Template, test, data.TestLabels);
+        EvaluationReport.Write(folder.Path, "test", [zeroShot, learned], PromptEvaluation.Note(data.Template));
 
         var noise = spec.Noise.Split(':');
         var result = new FinalResult(loss.Name, noise[0], NoiseRate(spec.Noise), spec.Seed, learned.Accuracy, learned.MeanClassAccuracy,

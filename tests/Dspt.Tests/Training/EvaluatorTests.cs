@@ -38,8 +38,9 @@ public class EvaluatorTests
         using var dir = Repo.Temp();
         var zs = Evaluator.FromPredictions("zero-shot", [0, 1, 2], [0, 1, 1], Names);
         var learned = Evaluator.FromPredictions("prompt", [0, 1, 1], [0, 1, 1], Names);
-        EvaluationReport.Write(dir.Path, "test", [zs, learned]);
+        EvaluationReport.Write(dir.Path, "test", [zs, learned], "a note");
         var md = File.ReadAllText(dir["evaluation.md"]);
+        Assert.Contains("\na note\n", md);
         Assert.Contains("| zero-shot | 3 | 66.67 | 75.00 |", md);
         Assert.Contains("| prompt | 3 | 100.00 | 100.00 |", md);
         Assert.Contains("| fox\\|red | 0 | - | - |", md);
@@ -48,5 +49,7 @@ public class EvaluatorTests
         Assert.Equal("\"dog, big\",0,1,1", csv[2]);
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir["evaluation.json"]));
         Assert.Equal(100.0, json.RootElement.GetProperty("results")[1].GetProperty("accuracy").GetDouble());
+        Assert.Equal("prompt-dspt", EvaluationReport.FileSafe("prompt (dspt)"));
+        Assert.Equal("zero-shot-CLIP", EvaluationReport.FileSafe("zero-shot CLIP"));
     }
 }
