@@ -56,24 +56,14 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
             {
                 cancellation.ThrowIfCancellationRequested();
                 var batch = batches[step];
-                using (var scope = NewDisposeScope())
-                {
-                    var x = features.Gather(batch.Indices, [.. batch.Indices.Select(i => views[i])], device);
-                    var y = labelTensor.index_select(0, tensor(batch.Indices.Select(i => (long)i).ToArray(), device: device));
-                    optimizer.zero_grad();
-                    var logits = prompt.Logits(x);
-                    var loss = batch.Loss.PerSample(logits, y).mean();
-                    float value = loss.item<float>();
-                    if (!float.IsFinite(value))
-                        throw new TrainingDivergedException(
-                            $"the {batch.Loss.Name} loss became {value} at epoch {epoch + 1}/{Config.Epochs}, step {step + 1}/{batches.Count} " +
-                            $"(learning rate {lr:G4}); training stopped. Try a lower learning rate (--lr, now {Config.LearningRate:G4}).");
-                    loss.backward();
-                    optimizer.step();
-                    lossSum += value;
-                    correct += logits.argmax(1).eq(y).sum().item<long>();
-                    samples += batch.Indices.Length;
-                }
+                var (value, hits) = Step(optimizer, features, labelTensor, batch, views, device);
+                if (!float.IsFinite(value))
+                    throw new TrainingDivergedException(
+                        $"the {batch.Loss.Name} loss became {value} at epoch {epoch + 1}/{Config.Epochs}, step {step + 1}/{batches.Count} " +
+                        $"(learning rate {lr:G4}); training stopped. Try a lower learning rate (--lr, now {Config.LearningRate:G4}).");
+                lossSum += value;
+                correct += hits;
+                samples += batch.Indices.Length;
                 stepsDone++;
                 if (progress is not null)
                 {
@@ -94,6 +84,25 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
             progress?.EpochCompleted(m, metrics);
         }
         return metrics;
+    }
+
+    /// <summary>
+    /// One SGD step on one batch; returns the mean loss and how many predictions matched the
+    /// given labels. A non-finite loss returns before backward, so the context stays as it was.
+    /// </summary>
+    (float Loss, long Correct) Step(SGD optimizer, ITrainingFeatures features, Tensor labels, TrainingBatch batch, int[] views, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var x = features.Gather(batch.Indices, [.. batch.Indices.Select(i => views[i])], device);
+        var y = labels.index_select(0, tensor(batch.Indices.Select(i => (long)i).ToArray(), device: device));
+        optimizer.zero_grad();
+        var logits = prompt.Logits(x);
+        var loss = batch.Loss.PerSample(logits, y).mean();
+        float value = loss.item<float>();
+        if (!float.IsFinite(value)) return (value, 0);
+        loss.backward();
+        optimizer.step();
+        return (value, logits.argmax(1).eq(y).sum().item<long>());
     }
 
     /// <summary>The state after the epochs in <paramref name="metrics"/>, as a checkpoint (tensors copied to the CPU).</summary>
