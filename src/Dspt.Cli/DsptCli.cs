@@ -22,6 +22,7 @@ public static class DsptCli
             EncodeCommand.Create(),
             ClassifyCommand.Create(),
             PretrainCommand.Create(),
+            DataCommand.Create(),
         })
             root.Subcommands.Add(command);
         return root;
