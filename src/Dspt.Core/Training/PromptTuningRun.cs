@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dspt.Clip;
+using Dspt.Data;
 using Dspt.Losses;
 using Dspt.Prompting;
 using Dspt.Text;
@@ -62,8 +63,8 @@ public sealed class PromptTuningRun(RunFolder folder, RunManifest manifest, Clip
         var (zeroShot, learned) = PromptEvaluation.Run(clip, tokenizer, learner, $"prompt ({spec.Loss})", data.Template, test, data.TestLabels);
         EvaluationReport.Write(folder.Path, "test", [zeroShot, learned], PromptEvaluation.Note(data.Template));
 
-        var noise = spec.Noise.Split(':');
-        var result = new FinalResult(loss.Name, noise[0], NoiseRate(spec.Noise), spec.Seed, learned.Accuracy, learned.MeanClassAccuracy,
+        var noise = NoiseSpec.Parse(spec.Noise);
+        var result = new FinalResult(loss.Name, noise.Type, NoiseRate(noise, spec.Shots), spec.Seed, learned.Accuracy, learned.MeanClassAccuracy,
             zeroShot.Accuracy, learned.Total, data.TrainPaths.Count, config.Epochs, metrics.Sum(m => m.Seconds));
         folder.WriteFinal(result);
         return result;
@@ -76,16 +77,11 @@ public sealed class PromptTuningRun(RunFolder folder, RunManifest manifest, Clip
         ["data_sha256"] = manifest.DataSha256,
     };
 
-    /// <summary>"sym:0.5" -> 0.5, "sym:25%" -> 0.25; PTNL-style "symflip:4" and "none" -> 0 (the count is in the type's spec).</summary>
-    static double NoiseRate(string noise)
-    {
-        var parts = noise.Split(':', 2);
-        if (parts.Length < 2 || parts[0] is not ("sym" or "asym")) return 0;
-        var value = parts[1].Trim();
-        bool percent = value.EndsWith('%');
-        double rate = double.Parse(percent ? value[..^1] : value, System.Globalization.CultureInfo.InvariantCulture);
-        return percent ? rate / 100 : rate;
-    }
+    /// <summary>
+    /// The noise as the results tables count it: the fraction of training labels made wrong,
+    /// r for sym/asym, M/K for the PTNL flips (M wrong shots of K in every class).
+    /// </summary>
+    static double NoiseRate(NoiseSpec noise, int shots) => noise.IsFlip ? (double)noise.PerClass / shots : noise.Rate;
 
     /// <summary>Keeps metrics.jsonl in step with the checkpoint, then forwards to the display.</summary>
     sealed class MetricsWriter(RunFolder folder, ITrainingProgress? inner) : ITrainingProgress
