@@ -106,7 +106,7 @@ public static class TrainCommand
                 folder = new RunFolder(parse.GetValue(output) ?? throw new InvalidInputException("give --output DIR for a new run, or --resume DIR to continue one"));
                 if (folder.HasManifest)
                     throw new InvalidInputException($"{folder.Path} already holds a run (manifest.json); continue it with --resume {folder.Path} or choose another --output");
-                var data = DatasetReader.Read(spec.Dataset, spec.DatasetFormat, new DatasetOptions { Template = parse.GetValue(template) }, w => stderr.WriteLine($"warning: {w}"));
+                var data = DatasetReader.Read(spec.Dataset, spec.DatasetFormat, new DatasetOptions { Template = spec.Template }, w => stderr.WriteLine($"warning: {w}"));
                 split = FewShot.Draw(data, spec.Shots, NoiseSpec.Parse(spec.Noise), spec.Seed, w => stderr.WriteLine($"warning: {w}"));
                 loaded = ClipLoading.Load(spec.Model, ScalarType.Float32, dev);
                 ClipTokenizer.Resolve(spec.Vocab, spec.Model);   // fail before creating the folder
@@ -179,7 +179,7 @@ public static class TrainCommand
         string model = Required("--model");
         string? vocab = parse.GetValue<string?>("--vocab");
         return new RunSpec(
-            Model: Path.GetFullPath(model), Dataset: Path.GetFullPath(Required("--dataset")), DatasetFormat: parse.GetValue<string?>("--format"),
+            Model: Path.GetFullPath(model), Dataset: Path.GetFullPath(Required("--dataset")), DatasetFormat: parse.GetValue<string?>("--format"), Template: parse.GetValue<string?>("--template"),
             Vocab: vocab is null ? null : Path.GetFullPath(vocab), Shots: shots, Noise: noise, Loss: lossName, Seed: Value<int>("--seed"),
             Train: train, NCtx: nCtx, CtxInit: parse.GetValue<string?>("--ctx-init"), ClassSpecific: Value<bool>("--csc"), Position: position.ToLowerInvariant(),
             Device: Value<string>("--device"), Threads: parse.GetValue<int?>("--threads"),

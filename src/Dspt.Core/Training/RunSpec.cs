@@ -5,11 +5,13 @@ namespace Dspt.Training;
 /// can rebuild the run from the folder alone. <see cref="Device"/>, <see cref="Threads"/> and
 /// <see cref="CacheDirectory"/> say how to compute, not what: they may change on resume (a
 /// bit-exact continuation needs the same device and thread count, which the manifest records).
+/// <see cref="Template"/> is the --template override (null: the dataset's own template).
 /// </summary>
 public sealed record RunSpec(
     string Model,
     string Dataset,
     string? DatasetFormat,
+    string? Template,
     string? Vocab,
     int Shots,
     string Noise,
