@@ -23,6 +23,10 @@ public static class DsptCli
             ClassifyCommand.Create(),
             PretrainCommand.Create(),
             DataCommand.Create(),
+            TrainCommand.Create(),
+            EvalCommand.Create(),
+            ExportCoOpCommand.Create(),
+            ImportCoOpCommand.Create(),
         })
             root.Subcommands.Add(command);
         return root;
