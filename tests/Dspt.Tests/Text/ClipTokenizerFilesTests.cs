@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -61,24 +60,6 @@ public class ClipTokenizerFilesTests
         var tokenizer = ClipTokenizer.Load(dir["clip-merges.txt"]);
         Assert.Equal(49408, tokenizer.VocabSize);
         AssertAll(Cases.Take(60), c => tokenizer.EncodeWithSpecials(c.Text).SequenceEqual(c.Ids) ? null : "differs");
-    }
-
-    [Fact]
-    public void LoadingTheRealVocabularyIsFast()
-    {
-        ClipTokenizer.Load(VocabPath); // JIT warm-up
-        var best = TimeSpan.MaxValue;
-        for (int i = 0; i < 3; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            var tokenizer = ClipTokenizer.Load(VocabPath);
-            watch.Stop();
-            Assert.Equal(49408, tokenizer.VocabSize);
-            best = watch.Elapsed < best ? watch.Elapsed : best;
-        }
-        // Measured 0.26 s (Release) with the 2-core build machine at load average 22; the best of
-        // three against 1 s keeps a momentary stall from failing the test.
-        Assert.True(best < TimeSpan.FromSeconds(1), $"loading took {best.TotalMilliseconds:F0} ms");
     }
 
     [Fact]

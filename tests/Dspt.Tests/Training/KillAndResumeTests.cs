@@ -13,7 +13,8 @@ namespace Dspt.Tests.Training;
 /// </summary>
 public class KillAndResumeTests
 {
-    const int Epochs = 8;
+    // Long enough that the SIGINT, sent once two more epochs are checkpointed, lands before the end even on a loaded machine.
+    const int Epochs = 16;
 
     static Process Start(params string[] args)
     {
