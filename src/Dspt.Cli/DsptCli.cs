@@ -15,6 +15,13 @@ public static class DsptCli
         foreach (var command in new[]
         {
             VersionCommand.Create(),
+            BenchCommand.Create(),
+            WorldCommand.Create(),
+            TokenizeCommand.Create(),
+            InfoCommand.Create(),
+            EncodeCommand.Create(),
+            ClassifyCommand.Create(),
+            PretrainCommand.Create(),
         })
             root.Subcommands.Add(command);
         return root;

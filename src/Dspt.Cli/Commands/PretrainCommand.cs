@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Dspt.Demo;
+using Dspt.Pretraining;
+using TorchSharp;
+
+namespace Dspt.Cli.Commands;
+
+public static class PretrainCommand
+{
+    public static Command Create()
+    {
+        var outDir = new Option<string>("--out", "-o") { Description = "output folder (weights, vocabulary, manifest)", DefaultValueFactory = _ => "assets/demo" };
+        var steps = new Option<int>("--steps") { Description = "optimizer steps", DefaultValueFactory = _ => new PretrainConfig().Steps };
+        var batch = new Option<int>("--batch") { Description = "image-caption pairs per step", DefaultValueFactory = _ => new PretrainConfig().BatchSize };
+        var lr = new Option<double>("--lr") { Description = "AdamW peak learning rate", DefaultValueFactory = _ => new PretrainConfig().LearningRate };
+        var seed = new Option<long>("--seed") { Description = "seed for initialisation and the world's batches", DefaultValueFactory = _ => 0 };
+        var threads = CommonOptions.Threads();
+        var command = new Command("pretrain", "Contrastively pretrain the built-in demo's small CLIP on the procedural world (resumable: rerun the same command)")
+        {
+            outDir, steps, batch, lr, seed, threads,
+        };
+        command.SetAction((parse, cancel) =>
+        {
+            CommonOptions.ApplyThreads(parse, threads);
+            var output = parse.InvocationConfiguration.Output;
+            var config = new PretrainConfig(Steps: parse.GetValue(steps), BatchSize: parse.GetValue(batch),
+                LearningRate: parse.GetValue(lr), Seed: parse.GetValue(seed));
+            if (config.Steps < 1 || config.BatchSize < 2)
+                throw new InvalidInputException($"pretrain: need --steps >= 1 and --batch >= 2 (got {config.Steps}, {config.BatchSize})");
+            string cmd = "dspt pretrain " + string.Join(" ", parse.Tokens.Select(t => t.Value));
+            var result = WorldPretraining.Run(parse.GetValue(outDir)!, config, cmd, renderThreads: 1,
+                p =>
+                {
+                    if (p.Step % 10 == 0 || p.Step == p.Steps)
+                        output.WriteLine($"step {p.Step}/{p.Steps} loss {p.Loss:F3} lr {p.LearningRate:E2} scale {p.LogitScale:F1} " +
+                                         $"{p.SecondsPerStep:F2} s/step ETA {TimeSpan.FromSeconds(p.SecondsPerStep * (p.Steps - p.Step)):hh\\:mm\\:ss}");
+                },
+                output.WriteLine, cancel);
+            output.WriteLine($"wrote {result.WeightsPath}: loss {result.FirstLoss:F3} -> {result.LastLoss:F3}, zero-shot {result.ZeroShotAccuracy:F1} %, {result.Seconds / 60:F1} min");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,48 @@
+using Dspt.Reporting;
+using SkiaSharp;
+
+namespace Dspt.Tests.Reporting;
+
+public class ReportingTests
+{
+    static readonly RunResult[] Runs =
+    [
+        new("CE", "none", 0, 1, 70), new("CE", "none", 0, 2, 74),
+        new("CE", "sym", 0.5, 1, 40), new("CE", "sym", 0.5, 2, 50),
+        new("DSPT", "none", 0, 1, 72), new("DSPT", "sym", 0.5, 1, 69),
+        new("DSPT", "asym", 0.5, 1, 66),
+    ];
+
+    [Fact]
+    public void SummaryIsMeanAndSampleStd()
+    {
+        var s = Summary.Of([40.0, 50.0, 60.0]);
+        Assert.Equal(50, s.Mean, 12);
+        Assert.Equal(10, s.Std, 12); // sqrt((100 + 0 + 100) / 2)
+        Assert.Equal("50.0 ± 10.0", s.ToString());
+        Assert.Equal("7.0", Summary.Of([7.0]).ToString());
+    }
+
+    [Fact]
+    public void TableHasMethodsAsRowsAndNoiseSettingsAsColumns()
+    {
+        var table = new ResultsTable(Runs);
+        var lines = table.ToMarkdown().Trim().Split('\n');
+        Assert.Equal("| method | 0% | 50% | asym 50% |", lines[0]);
+        Assert.Equal("| CE | 72.0 ± 2.8 | 45.0 ± 7.1 | – |", lines[2]);
+        Assert.Equal("| DSPT | 72.0 | 69.0 | 66.0 |", lines[3]);
+        var csv = table.ToCsv().Trim().Split('\n');
+        Assert.Equal(Runs.Length + 1, csv.Length);
+        Assert.Equal("CE,sym,0.5,2,50.0000", csv[4]);
+    }
+
+    [Fact]
+    public void PlotsArePngsOfTheRequestedSize()
+    {
+        using var noise = SKBitmap.Decode(NoisePlot.Render(new ResultsTable(Runs), 60, "test"));
+        Assert.Equal((720, 480), (noise.Width, noise.Height));
+        var samples = new List<SampleGradient> { new(0.9, 0.1, false), new(0.05, 1.3, true) };
+        using var grads = SKBitmap.Decode(GradientPlot.Render([("CE", samples), ("DSPT", samples)], "test"));
+        Assert.Equal((920, 400), (grads.Width, grads.Height));
+    }
+}
