@@ -1,4 +1,5 @@
 using Dspt.Clip;
+using Dspt.Text;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,7 +11,8 @@ namespace Dspt.Prompting;
 /// frozen <see cref="ClipModel"/>. The only trainable tensor is the context <c>ctx</c>: (M, W)
 /// unified or (K, M, W) class-specific. The registered state is exactly CoOp's prompt_learner
 /// state dict (<c>ctx</c>, <c>token_prefix</c>, <c>token_suffix</c>); the CLIP model is held but
-/// not registered, so <c>parameters()</c> is just the context.
+/// not registered, so <c>parameters()</c> is just the context. Constructing a learner freezes the
+/// CLIP model (requires_grad off for all its parameters), as CoOp's build_model does.
 /// </summary>
 public sealed class PromptLearner : nn.Module<Tensor, Tensor>
 {
@@ -40,6 +42,16 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
     public long EncodedLength => Options.TruncateAtEot ? lastEot + 1 : contextLength;
 
     /// <summary>
+    /// CoOp's PromptLearner for <paramref name="classNames"/>: prompts tokenized as CoOp does
+    /// (<see cref="PromptTokens.Create"/>), context random N(0, 0.02^2) from a generator seeded
+    /// with <paramref name="seed"/>, or the init phrase's token embeddings.
+    /// </summary>
+    public PromptLearner(ClipModel clip, ClipTokenizer tokenizer, IReadOnlyList<string> classNames, PromptOptions options, long seed)
+        : this(clip, PromptTokens.Create(tokenizer, classNames, options, clip.Config.ContextLength), classNames, options, seed)
+    {
+    }
+
+    /// <summary>
     /// From pre-tokenized prompts (<see cref="PromptTokens"/>; they must have been made with
     /// <see cref="PromptTokens.Prefix"/> of the same options). Random context: N(0, 0.02^2)
     /// drawn from a torch.Generator seeded with <paramref name="seed"/> (CPU, CoOp's
@@ -50,6 +62,9 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
         : base(nameof(PromptLearner))
     {
         this.clip = clip;
+        // CoOp's build_model freezes everything outside the prompt learner; without it autograd
+        // would also compute (and keep activations for) every CLIP weight's gradient.
+        foreach (var p in clip.parameters()) p.requires_grad = false;
         Options = options;
         ClassNames = [.. classNames];
         ContextCount = PromptTokens.ContextCount(options);
@@ -201,6 +216,12 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
         using (no_grad()) learner.ctx.copy_(saved);
         return learner;
     }
+
+    /// <summary><see cref="FromCoOpState(ClipModel, Func{PromptOptions, PromptTokens}, IReadOnlyList{string}, IReadOnlyDictionary{string, Tensor}, PromptOptions, string)"/> with CoOp's tokenization.</summary>
+    public static PromptLearner FromCoOpState(ClipModel clip, ClipTokenizer tokenizer, IReadOnlyList<string> classNames,
+        IReadOnlyDictionary<string, Tensor> state, PromptOptions options, string source) =>
+        FromCoOpState(clip, effective => PromptTokens.Create(tokenizer, classNames, effective, clip.Config.ContextLength),
+            classNames, state, options, source);
 
     static void CheckShape(IReadOnlyDictionary<string, Tensor> state, string name, long[] expected, string source)
     {
