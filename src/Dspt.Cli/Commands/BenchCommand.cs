@@ -9,6 +9,7 @@ public static class BenchCommand
     {
         var command = new Command("bench", "Benchmarks (see docs/benchmarks.md)");
         command.Subcommands.Add(BenchEncodeCommand.Create());
+        command.Subcommands.Add(BenchTrainStepCommand.Create());
         return command;
     }
 }

@@ -24,6 +24,8 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
     readonly int[] nameLengths;
     readonly long contextLength;
     readonly long lastEot;
+    readonly Tensor? packedRows;     // without sharing: which (class, position) of the prompts each packed row is
+    readonly Tensor? packedSuffix;   // with sharing: the constant rows after the prefix, positional embedding added
 
     public PromptOptions Options { get; }
     public IReadOnlyList<string> ClassNames { get; }
@@ -38,8 +40,14 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
     /// <summary>Whether <see cref="TextFeatures"/> computes SOT + context once (unified context, position End).</summary>
     public bool UsesSharedPrefix => Options.SharePrefix && !Options.ClassSpecific && Options.Position == ClassTokenPosition.End;
 
-    /// <summary>Tokens per class the text tower runs: last EOT + 1 with truncation, else the context length.</summary>
+    /// <summary>Longest prompt the text tower runs: last EOT + 1 with truncation, else the context length.</summary>
     public long EncodedLength => Options.TruncateAtEot ? lastEot + 1 : contextLength;
+
+    /// <summary>The packed tower <see cref="TextFeatures"/> runs when a speed-up applies; null for CoOp's plain computation.</summary>
+    public PackedTextEncoder? Encoder { get; }
+
+    /// <summary>Token positions the text tower computes per step: the packed rows, or K x context length when plain.</summary>
+    public long EncodedTokens => Encoder?.Rows ?? ClassCount * contextLength;
 
     /// <summary>
     /// CoOp's PromptLearner for <paramref name="classNames"/>: prompts tokenized as CoOp does
@@ -101,7 +109,30 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
         register_parameter("ctx", ctx);
         register_buffer("token_prefix", token_prefix);
         register_buffer("token_suffix", token_suffix);
+
+        if (UsesSharedPrefix)
+        {
+            // Each class runs its tokens after SOT + context, up to its EOT (or to the context length).
+            int p = 1 + m;
+            var lengths = eots.Select(e => (int)(Options.TruncateAtEot ? e + 1 - p : contextLength - p)).ToArray();
+            Encoder = new PackedTextEncoder(clip, p, lengths, [.. eots.Select(e => (int)e - p)]);
+            var rows = Rows(lengths, contextLength - p);
+            var positions = lengths.SelectMany(n => Enumerable.Range(p, n).Select(j => (long)j)).ToArray();
+            using var _ = no_grad();
+            packedSuffix = token_suffix.reshape(-1, width).index_select(0, tensor(rows))
+                + clip.PositionalEmbedding.to(clip.DType).index_select(0, tensor(positions));
+        }
+        else if (Options.TruncateAtEot)
+        {
+            var lengths = eots.Select(e => (int)e + 1).ToArray();
+            Encoder = new PackedTextEncoder(clip, 0, lengths, [.. eots.Select(e => (int)e)]);
+            packedRows = tensor(Rows(lengths, lastEot + 1));
+        }
     }
+
+    /// <summary>Row indices into a (K * stride) flattening for the first lengths[k] positions of each class.</summary>
+    static long[] Rows(int[] lengths, long stride) =>
+        [.. lengths.SelectMany((n, k) => Enumerable.Range(0, n).Select(j => k * stride + j))];
 
     void Validate(PromptTokens tokens, int k)
     {
@@ -158,13 +189,22 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
     public Tensor TextFeatures()
     {
         using var scope = NewDisposeScope();
-        long length = EncodedLength;
-        if (!UsesSharedPrefix)
-            return clip.EncodeTextEmbeddings(BuildPrompts(length), eotPositions).MoveToOuterDisposeScope();
-        long prefixLength = 1 + ContextCount;
-        var prefix = cat([token_prefix.narrow(0, 0, 1), ctx.unsqueeze(0)], 1);
-        var suffix = token_suffix.narrow(1, 0, length - prefixLength);
-        return SharedPrefixTextEncoder.Encode(clip, prefix, suffix, eotPositions - prefixLength).MoveToOuterDisposeScope();
+        if (Encoder is null)
+            return clip.EncodeTextEmbeddings(Prompts(), eotPositions).MoveToOuterDisposeScope();
+        var positional = clip.PositionalEmbedding.to(ctx.dtype);
+        Tensor rows;
+        if (packedSuffix is not null)
+        {
+            var prefix = cat([token_prefix[0], ctx], 0);
+            rows = cat([prefix + positional.narrow(0, 0, prefix.shape[0]), packedSuffix], 0);
+        }
+        else
+        {
+            long length = EncodedLength;
+            var prompts = BuildPrompts(length) + positional.narrow(0, 0, length);
+            rows = prompts.reshape(-1, prompts.shape[2]).index_select(0, packedRows!);
+        }
+        return Encoder.Encode(rows).MoveToOuterDisposeScope();
     }
 
     /// <summary>CustomCLIP.forward with given image features: exp(logit_scale) * cos(image, text), (B, K).</summary>
@@ -176,6 +216,19 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor imageFeatures) => Logits(imageFeatures);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Encoder?.Dispose();
+            packedRows?.Dispose();
+            packedSuffix?.Dispose();
+            TokenizedPrompts.Dispose();
+            eotPositions.Dispose();
+        }
+        base.Dispose(disposing);
+    }
 
     /// <summary>CoOp's prompt_learner state dict: copies of ctx, token_prefix and token_suffix.</summary>
     public Dictionary<string, Tensor> CoOpState() => new()

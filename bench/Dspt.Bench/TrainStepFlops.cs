@@ -1,0 +1,63 @@
+using Dspt.Clip;
+
+namespace Dspt.Bench;
+
+/// <summary>
+/// Analytic FLOPs (2 per multiply-add) of one CoOp training step on the text side. The CLIP
+/// weights are frozen, so the backward pass computes input gradients only: 1x the forward
+/// FLOPs for the linear layers (one matmul per weight instead of two) and 2x for the
+/// attention matmuls (QK^T and AV each need two). Per token and layer the linear layers cost
+/// 24 W^2 forward (qkv 6, out 2, MLP 16); attention costs 4 W per query-key pair.
+/// Norms, activations, softmax, the embedding and the logits are left out (well under 1 %).
+/// </summary>
+public static class TrainStepFlops
+{
+    /// <summary>
+    /// What a variant computes: K prompts of <paramref name="length"/> tokens each with full
+    /// (unshared) attention over length^2 pairs; with <paramref name="prefix"/> &gt; 0, the prefix
+    /// once (its last layer only q/k/v) and K suffixes of length - prefix tokens attending to
+    /// prefix + suffix keys.
+    /// </summary>
+    public static double Computed(ClipConfig c, int classes, int length, int prefix)
+    {
+        double w = c.TransformerWidth, layers = c.TransformerLayers;
+        double linear, attention;
+        if (prefix == 0)
+        {
+            linear = classes * layers * 24 * length * w * w;
+            attention = classes * layers * 4.0 * length * length * w;
+        }
+        else
+        {
+            int s = length - prefix;
+            linear = (layers - 1) * 24 * prefix * w * w + 6 * prefix * w * w + classes * layers * 24 * s * w * w;
+            attention = (layers - 1) * 4.0 * prefix * prefix * w + classes * layers * 4.0 * s * (prefix + s) * w;
+        }
+        return 2 * linear + 3 * attention + Projection(c, classes);
+    }
+
+    /// <summary>
+    /// The least any exact implementation must compute: the prefix (SOT + context, P tokens)
+    /// once; each class only its own tokens up to its EOT (no padding); causal attention over
+    /// the lower triangle only; in the last layer only the keys/values of every token plus the
+    /// query, attention, out-projection and MLP of the EOT token that is read. Not subtracted:
+    /// the gradients of layer 0's constant suffix projections (a few percent).
+    /// </summary>
+    public static double Floor(ClipConfig c, int prefix, IReadOnlyList<int> eotPositions)
+    {
+        double w = c.TransformerWidth, layers = c.TransformerLayers, p = prefix;
+        double linear = (layers - 1) * 24 * p * w * w + 4 * p * w * w;
+        double attention = (layers - 1) * 2.0 * w * p * (p + 1);
+        foreach (int eot in eotPositions)
+        {
+            double s = eot + 1 - p;
+            linear += (layers - 1) * 24 * s * w * w + 4 * s * w * w + 20 * w * w;
+            // Suffix query i (0-based) attends to P + i + 1 keys.
+            attention += (layers - 1) * 4.0 * w * (s * p + s * (s + 1) / 2) + 4.0 * w * (p + s);
+        }
+        return 2 * linear + 3 * attention + Projection(c, eotPositions.Count);
+    }
+
+    /// <summary>ln_final output times text_projection at EOT, forward and backward.</summary>
+    static double Projection(ClipConfig c, int classes) => 2 * 2.0 * classes * c.TransformerWidth * c.EmbedDim;
+}
