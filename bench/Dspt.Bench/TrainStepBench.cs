@@ -26,9 +26,9 @@ public static class TrainStepBench
         ContextLength: 77, VocabSize: 49408, TransformerWidth: 512, TransformerHeads: 8, TransformerLayers: 12);
 
     public sealed record Settings(int Classes = 102, int Batch = 32, int Steps = 5, int Warmup = 1,
-        string VocabPath = DefaultVocab, bool PerVariantPeaks = true);
+        string VocabPath = DefaultVocab);
 
-    public sealed record VariantResult(string Name, bool TruncateAtEot, bool SharePrefix, long TokensPerClass,
+    public sealed record VariantResult(string Name, bool TruncateAtEot, bool SharePrefix, long TokensPerStep,
         double MedianMs, double MinMs, double Speedup, double GflopPerStep, double AchievedGflops,
         double PeakRssMb, double MinorFaultsPerStep, double MaxLossDeviation);
 
@@ -41,14 +41,16 @@ public static class TrainStepBench
         public double Speedup => PlainMs / FastMs;
         public double FloorMs => FloorGflop / MatmulGflops * 1000;
         public double FloorRatio => FastMs / FloorMs;
-        /// <summary>Peak RSS of the fast variant (see <see cref="VariantResult.PeakRssMb"/>).</summary>
+        /// <summary>Peak RSS of a process running only the fast variant (see <see cref="PeakOf"/>).</summary>
         public double PeakRssMb => Variants.Single(v => v.Name == "fast").PeakRssMb;
     }
 
     static readonly (string Name, bool Truncate, bool Share)[] Variants =
         [("plain", false, false), ("truncate", true, false), ("share", false, true), ("fast", true, true)];
 
-    sealed class Runner(string name, PromptLearner learner) : IDisposable
+    public static IReadOnlyList<string> VariantNames { get; } = [.. Variants.Select(v => v.Name)];
+
+    internal sealed class Runner(string name, PromptLearner learner) : IDisposable
     {
         readonly optim.Optimizer optimizer = optim.SGD(learner.parameters(), 0.002, momentum: 0.9, weight_decay: 5e-4);
         public string Name => name;
@@ -80,49 +82,80 @@ public static class TrainStepBench
         public void Dispose() { optimizer.Dispose(); learner.Dispose(); }
     }
 
-    public static Result Run(Settings settings, Action<string>? log = null)
+    /// <summary>The model, prompts and batch every variant shares.</summary>
+    sealed class Setup : IDisposable
     {
-        if (settings.Classes < 1 || settings.Classes > FlowerNames.All.Count)
-            throw new InvalidInputException($"--classes {settings.Classes}: expected 1..{FlowerNames.All.Count} (the Oxford Flowers names)");
-        if (settings.Batch < 1 || settings.Steps < 1 || settings.Warmup < 0)
-            throw new InvalidInputException("--batch and --steps must be at least 1, --warmup at least 0");
+        public Setup(Settings settings)
+        {
+            if (settings.Classes < 1 || settings.Classes > FlowerNames.All.Count)
+                throw new InvalidInputException($"--classes {settings.Classes}: expected 1..{FlowerNames.All.Count} (the Oxford Flowers names)");
+            if (settings.Batch < 1 || settings.Steps < 1 || settings.Warmup < 0)
+                throw new InvalidInputException("--batch and --steps must be at least 1, --warmup at least 0");
+            var tokenizer = ClipTokenizer.Load(settings.VocabPath);
+            Names = [.. FlowerNames.All.Take(settings.Classes)];
+            Tokens = PromptTokens.Create(tokenizer, Names, Options, Config.ContextLength);
+            Model = new ClipModel(Config);
+            Model.InitializeParameters(seed: 0);
+            Model.eval();
+            var generator = new Generator(1);
+            Image = randn([settings.Batch, Config.EmbedDim], generator: generator);
+            Labels = randint(settings.Classes, [settings.Batch], generator: generator);
+        }
+
+        public PromptOptions Options { get; } = new();
+        public IReadOnlyList<string> Names { get; }
+        public PromptTokens Tokens { get; }
+        public ClipModel Model { get; }
+        public Tensor Image { get; }
+        public Tensor Labels { get; }
+        public IPromptLoss Loss { get; } = new CrossEntropyLoss();
+
+        public Runner Make(string variant)
+        {
+            var v = Variants.Single(x => x.Name == variant);
+            var options = Options with { TruncateAtEot = v.Truncate, SharePrefix = v.Share };
+            return new Runner(v.Name, new PromptLearner(Model, Tokens, Names, options, seed: 1));
+        }
+
+        public void Step(Runner runner, bool record) => runner.Step(Image, Labels, Loss, record);
+
+        public void Dispose() { Model.Dispose(); Image.Dispose(); Labels.Dispose(); Tokens.Tokens.Dispose(); }
+    }
+
+    /// <summary>
+    /// Peak RSS (VmHWM, MB) of this process after setting up and running two steps of one
+    /// variant: meant to run in a fresh process per variant, so that no other variant's memory
+    /// (kept by the allocator after it is freed) counts. Includes the runtime and the model.
+    /// </summary>
+    public static double PeakOf(Settings settings, string variant)
+    {
+        if (!VariantNames.Contains(variant))
+            throw new InvalidInputException($"unknown variant '{variant}', expected one of: {string.Join(", ", VariantNames)}");
+        using var setup = new Setup(settings);
+        using var runner = setup.Make(variant);
+        for (int i = 0; i < 2; i++) setup.Step(runner, record: false);
+        return Measure.PeakRssMb();
+    }
+
+    /// <param name="peakOf">Peak RSS in MB of a variant measured on its own (the CLI runs <see cref="PeakOf"/> in a child process); null: not measured (NaN).</param>
+    public static Result Run(Settings settings, Func<string, double>? peakOf = null, Action<string>? log = null)
+    {
         string loadStart = Measure.LoadAverage();
-        var tokenizer = ClipTokenizer.Load(settings.VocabPath);
-        var names = FlowerNames.All.Take(settings.Classes).ToList();
-        var options = new PromptOptions();
-        var tokens = PromptTokens.Create(tokenizer, names, options, Config.ContextLength);
+        var peaks = new Dictionary<string, double>();
+        if (peakOf is not null)
+            foreach (var name in VariantNames)
+            {
+                peaks[name] = peakOf(name);
+                log?.Invoke($"peak RSS {name} (own process): {peaks[name]:F0} MB");
+            }
 
-        using var model = new ClipModel(Config);
-        model.InitializeParameters(seed: 0);
-        model.eval();
-        var generator = new Generator(1);
-        using var image = randn([settings.Batch, Config.EmbedDim], generator: generator);
-        using var labels = randint(settings.Classes, [settings.Batch], generator: generator);
-        var loss = new CrossEntropyLoss();
-        Runner Make((string Name, bool Truncate, bool Share) v) =>
-            new(v.Name, new PromptLearner(model, tokens, names, options with { TruncateAtEot = v.Truncate, SharePrefix = v.Share }, seed: 1));
-
+        using var setup = new Setup(settings);
+        var tokens = setup.Tokens;
         double matmulStart = Measure.MatmulGflops();
         log?.Invoke($"matmul {matmulStart:F0} GFLOP/s, threads {get_num_threads()}, load {loadStart}");
         double baseline = Measure.RssMb();
 
-        // Peaks: each variant alone for two steps with the high-water mark reset before it, in
-        // increasing order of memory, so memory the allocator kept from a previous variant is
-        // less than what the next one needs.
-        var peaks = new Dictionary<string, double>();
-        if (settings.PerVariantPeaks)
-        {
-            foreach (var v in Variants.Reverse())
-            {
-                using var runner = Make(v);
-                ResetPeakRss();
-                for (int i = 0; i < 2; i++) runner.Step(image, labels, loss, record: false);
-                peaks[v.Name] = Measure.PeakRssMb();
-                log?.Invoke($"peak RSS {v.Name}: {peaks[v.Name]:F0} MB");
-            }
-        }
-
-        var runners = Variants.Select(Make).ToList();
+        var runners = VariantNames.Select(setup.Make).ToList();
         try
         {
             for (int round = 0; round < settings.Warmup + settings.Steps; round++)
@@ -130,7 +163,7 @@ public static class TrainStepBench
                 bool record = round >= settings.Warmup;
                 // Rotate the order every round so no variant always runs right after another.
                 for (int j = 0; j < runners.Count; j++)
-                    runners[(round + j) % runners.Count].Step(image, labels, loss, record);
+                    setup.Step(runners[(round + j) % runners.Count], record);
                 if (record) log?.Invoke($"step {round - settings.Warmup + 1}/{settings.Steps}: " +
                     string.Join(", ", runners.Select(r => $"{r.Name} {r.Ms[^1]:F0} ms")));
             }
@@ -144,11 +177,14 @@ public static class TrainStepBench
             {
                 var t = Measure.Summarize(r.Ms);
                 var learner = r.Learner;
-                int length = (int)learner.EncodedLength;
-                double flops = TrainStepFlops.Computed(Config, settings.Classes, length, learner.UsesSharedPrefix ? prefix : 0);
+                var packed = learner.Encoder;
+                long length = Config.ContextLength;
+                double flops = packed is null
+                    ? TrainStepFlops.Computed(Config, settings.Classes, settings.Classes * length, settings.Classes * length, settings.Classes * length * (length + 1) / 2)
+                    : TrainStepFlops.Computed(Config, settings.Classes, packed.Rows, (long)packed.GroupCount * packed.Slots, packed.AttentionPairs);
                 double deviation = r.Losses.Zip(plain.Losses, (a, b) => Math.Abs(a - b)).Max();
                 return new VariantResult(r.Name, learner.Options.TruncateAtEot, learner.Options.SharePrefix,
-                    learner.UsesSharedPrefix ? length - prefix : length, t.MedianMs, t.MinMs, plainMedian / t.MedianMs,
+                    learner.EncodedTokens, t.MedianMs, t.MinMs, plainMedian / t.MedianMs,
                     flops / 1e9, flops / 1e9 / (t.MedianMs / 1000), peaks.GetValueOrDefault(r.Name, double.NaN),
                     (double)r.MinorFaults / r.Ms.Count, deviation);
             }).ToList();
@@ -160,13 +196,6 @@ public static class TrainStepBench
         {
             foreach (var r in runners) r.Dispose();
         }
-    }
-
-    /// <summary>Resets VmHWM to the current RSS (Linux: "5" to /proc/self/clear_refs); a no-op elsewhere.</summary>
-    static void ResetPeakRss()
-    {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     public static string ToJson(Result r) => JsonSerializer.Serialize(r, new JsonSerializerOptions
@@ -183,11 +212,11 @@ public static class TrainStepBench
             $"K = {r.Classes} classes, batch {r.Batch}, M = {r.NCtx} context vectors; {r.Warmup} warm-up step(s) per variant, then {r.Steps} timed steps, variants interleaved",
             $"threads {r.Threads}, matmul {r.MatmulGflops:F0} GFLOP/s, load average {r.LoadAverageStart} -> {r.LoadAverageEnd}, GLIBC_TUNABLES {r.GlibcTunables ?? "(unset)"}",
             "",
-            "| variant | tokens per class | median ms | min ms | speed-up vs plain | GFLOP/step | GFLOP/s | peak RSS MB | minor faults/step | max loss deviation |",
+            "| variant | token positions per step | median ms | min ms | speed-up vs plain | GFLOP/step | GFLOP/s | peak RSS MB | minor faults/step | max loss deviation |",
             "|---|---|---|---|---|---|---|---|---|---|",
         };
         lines.AddRange(r.Variants.Select(v =>
-            $"| {v.Name} | {v.TokensPerClass} | {v.MedianMs:F0} | {v.MinMs:F0} | {v.Speedup:F2}x | {v.GflopPerStep:F1} | {v.AchievedGflops:F0} | {v.PeakRssMb:F0} | {v.MinorFaultsPerStep:F0} | {v.MaxLossDeviation:E1} |"));
+            $"| {v.Name} | {v.TokensPerStep} | {v.MedianMs:F0} | {v.MinMs:F0} | {v.Speedup:F2}x | {v.GflopPerStep:F1} | {v.AchievedGflops:F0} | {v.PeakRssMb:F0} | {v.MinorFaultsPerStep:F0} | {v.MaxLossDeviation:E1} |"));
         lines.Add("");
         lines.Add($"floor: {r.FloorGflop:F1} GFLOP / {r.MatmulGflops:F0} GFLOP/s = {r.FloorMs:F0} ms; fast / floor = {r.FloorRatio:F2}; " +
                   $"speed-up fast vs plain {r.Speedup:F2}x; RSS after loading the model {r.BaselineRssMb:F0} MB, peak of the whole run {r.PeakRssAllMb:F0} MB");

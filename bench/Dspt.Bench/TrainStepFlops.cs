@@ -13,26 +13,17 @@ namespace Dspt.Bench;
 public static class TrainStepFlops
 {
     /// <summary>
-    /// What a variant computes: K prompts of <paramref name="length"/> tokens each with full
-    /// (unshared) attention over length^2 pairs; with <paramref name="prefix"/> &gt; 0, the prefix
-    /// once (its last layer only q/k/v) and K suffixes of length - prefix tokens attending to
-    /// prefix + suffix keys.
+    /// What a variant computes per step: per-token layers over <paramref name="rows"/> token
+    /// positions (the out-projection over <paramref name="outProjectionRows"/>, which includes a
+    /// packed layout's empty slots) and <paramref name="attentionPairs"/> query-key pairs per
+    /// layer (masked pairs included, as the kernels compute them).
+    /// Plain CoOp: K x 77 rows and, with the causal kernel, K x 77 x 78 / 2 pairs.
     /// </summary>
-    public static double Computed(ClipConfig c, int classes, int length, int prefix)
+    public static double Computed(ClipConfig c, int classes, long rows, long outProjectionRows, long attentionPairs)
     {
         double w = c.TransformerWidth, layers = c.TransformerLayers;
-        double linear, attention;
-        if (prefix == 0)
-        {
-            linear = classes * layers * 24 * length * w * w;
-            attention = classes * layers * 4.0 * length * length * w;
-        }
-        else
-        {
-            int s = length - prefix;
-            linear = (layers - 1) * 24 * prefix * w * w + 6 * prefix * w * w + classes * layers * 24 * s * w * w;
-            attention = (layers - 1) * 4.0 * prefix * prefix * w + classes * layers * 4.0 * s * (prefix + s) * w;
-        }
+        double linear = layers * (22 * rows + 2 * outProjectionRows) * w * w;
+        double attention = layers * 4.0 * attentionPairs * w;
         return 2 * linear + 3 * attention + Projection(c, classes);
     }
 

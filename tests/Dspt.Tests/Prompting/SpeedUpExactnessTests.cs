@@ -10,8 +10,9 @@ namespace Dspt.Tests.Prompting;
 /// <summary>
 /// Truncation at the last EOT and the shared prefix against CoOp's plain computation on a
 /// deeper random text tower (4 layers, width 64, 2 heads) with 7 or 40 classes of different
-/// name lengths (40 gives several attention groups in every packed layout): logits, losses and context gradients. A wrong mask, a token read at the wrong
-/// place or a missing gradient path shows up as differences of 1e-2 or more.
+/// name lengths (40 gives several attention groups in every packed layout): logits, losses
+/// and context gradients. A wrong mask, a token read at the wrong place or a missing gradient
+/// path shows up as differences of 1e-2 or more.
 /// Float64 (the model converted): logits and losses come out bitwise equal (asserted to
 /// 1e-12). Context gradients are equal with truncation; with the shared prefix they differ by
 /// up to 1.4e-7 of their largest entry, because CLIP's LayerNorm computes in float32 whatever
