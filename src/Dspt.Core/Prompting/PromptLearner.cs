@@ -116,11 +116,12 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
             int p = 1 + m;
             var lengths = eots.Select(e => (int)(Options.TruncateAtEot ? e + 1 - p : contextLength - p)).ToArray();
             Encoder = new PackedTextEncoder(clip, p, lengths, [.. eots.Select(e => (int)e - p)]);
-            var rows = Rows(lengths, contextLength - p);
-            var positions = lengths.SelectMany(n => Enumerable.Range(p, n).Select(j => (long)j)).ToArray();
             using var _ = no_grad();
-            packedSuffix = token_suffix.reshape(-1, width).index_select(0, tensor(rows))
-                + clip.PositionalEmbedding.to(clip.DType).index_select(0, tensor(positions));
+            using var scope = NewDisposeScope();
+            var rows = tensor(Rows(lengths, contextLength - p));
+            var positions = tensor(lengths.SelectMany(n => Enumerable.Range(p, n).Select(j => (long)j)).ToArray());
+            packedSuffix = (token_suffix.reshape(-1, width).index_select(0, rows)
+                + clip.PositionalEmbedding.to(clip.DType).index_select(0, positions)).MoveToOuterDisposeScope();
         }
         else if (Options.TruncateAtEot)
         {
