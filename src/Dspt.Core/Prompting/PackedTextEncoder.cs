@@ -27,7 +27,7 @@ public sealed class PackedTextEncoder : IDisposable
 
     readonly ClipModel clip;
     readonly int prefix;
-    readonly Tensor gridIndex;   // grid slot -> packed row, or Rows for an empty slot (reads a zero row)
+    readonly Tensor gridIndex;   // grid slot -> packed row (row 0 for an empty slot: never attended, output dropped)
     readonly Tensor slotOfRow;   // packed row -> grid slot
     readonly Tensor mask;        // (groups, 1, slots, prefix + slots), true = may attend
     readonly Tensor eotRows;     // (K) packed row of each class's EOT
@@ -59,7 +59,7 @@ public sealed class PackedTextEncoder : IDisposable
         GroupCount = groups.Count;
         Slots = slots;
 
-        var grid = Enumerable.Repeat((long)Rows, GroupCount * slots).ToArray();
+        var grid = new long[GroupCount * slots];
         var slotOf = new long[Rows];
         var allowed = new bool[GroupCount, slots, prefixLength + slots];
         for (int g = 0; g < GroupCount; g++)
@@ -105,8 +105,7 @@ public sealed class PackedTextEncoder : IDisposable
             var (q, k, v) = attention.ProjectQkv(block.Norm1.forward(x).unsqueeze(0));   // each (1, H, Rows, d)
             var qkv = cat([q, k, v], 0);                                                   // (3, H, Rows, d)
             long heads = qkv.shape[1], headDim = qkv.shape[3];
-            qkv = cat([qkv, zeros(3, heads, 1, headDim, x.dtype, x.device)], 2)
-                .index_select(2, gridIndex)
+            qkv = qkv.index_select(2, gridIndex)
                 .view(3, heads, GroupCount, Slots, headDim)
                 .permute(0, 2, 1, 3, 4);                                                   // (3, G, H, slots, d)
             Tensor keys = qkv[1], values = qkv[2];
