@@ -7,15 +7,16 @@ namespace Dspt.Prompting;
 /// <summary>
 /// CLIP's text tower over K prompts packed without padding: an optional shared prefix of P
 /// tokens (SOT + a unified context, identical in every prompt) stored once, then each class's
-/// own tokens up to its EOT (or further, when asked to run them). Causal attention read at EOT makes this exact: tokens after a
-/// prompt's EOT never reach it, and positions 0..P-1 have the same hidden states in every
-/// prompt, so every class attends to the one prefix's keys/values.
+/// own tokens up to its EOT (or further, when asked to run them). Causal attention read at EOT
+/// makes this exact: tokens after a prompt's EOT never reach it, and positions 0..P-1 have the
+/// same hidden states in every prompt, so every class attends to the one prefix's keys/values.
 /// <para>
 /// Per-token work (LayerNorms, projections, MLP) runs on one (rows, W) matrix. Attention runs
-/// on a grid of groups: the prefix is group 0 (causal over itself), then consecutive classes
-/// are packed into groups of at most <see cref="GroupTokens"/> slots; each group's queries
-/// attend to the prefix's keys plus, causally, their own class's keys (a block mask). Grouping
-/// keeps the attention matrices few and the FLOPs wasted on masked pairs small.
+/// on a grid of groups of <see cref="GroupTokens"/> slots: the prefix opens group 0 (causal
+/// over itself), then consecutive classes fill the groups; each class's queries attend to the
+/// prefix's keys (the first P slots of group 0, broadcast to every group) plus, causally, their
+/// own class's keys (a block mask). Grouping keeps the attention matrices few and the FLOPs
+/// wasted on masked pairs small.
 /// </para>
 /// Gradients reach the prefix (the context) through its own rows and through the keys/values
 /// every group reads. Uses the model's own modules, so weights are shared.
@@ -48,8 +49,9 @@ public sealed class PackedTextEncoder : IDisposable
         for (int k = 0; k < classLengths.Count; k++) { rowStarts[k] = row; row += classLengths[k]; }
         Rows = row;
         int slots = Math.Max(GroupTokens, Math.Max(prefixLength, classLengths.Max()));
+        // The prefix opens group 0; classes fill the rest of it and the following groups.
         if (prefixLength > 0) groups.Add([(0, prefixLength)]);
-        int used = slots;
+        int used = prefixLength > 0 ? prefixLength : slots;
         for (int k = 0; k < classLengths.Count; k++)
         {
             if (used + classLengths[k] > slots) { groups.Add([]); used = 0; }
@@ -65,14 +67,15 @@ public sealed class PackedTextEncoder : IDisposable
         for (int g = 0; g < GroupCount; g++)
         {
             int slot = 0;
-            bool prefixGroup = prefixLength > 0 && g == 0;
             foreach (var (start, length) in groups[g])
             {
+                // The prefix attends causally to itself only; a class to the prefix and causally to itself.
+                bool isPrefix = prefixLength > 0 && start == 0;
                 for (int i = 0; i < length; i++)
                 {
                     grid[g * slots + slot + i] = start + i;
                     slotOf[start + i] = g * slots + slot + i;
-                    if (!prefixGroup)
+                    if (!isPrefix)
                         for (int j = 0; j < prefixLength; j++) allowed[g, slot + i, j] = true;
                     for (int j = 0; j <= i; j++) allowed[g, slot + i, prefixLength + slot + j] = true;
                 }
