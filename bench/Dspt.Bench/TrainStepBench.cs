@@ -33,7 +33,7 @@ public static class TrainStepBench
         double PeakRssMb, double MinorFaultsPerStep, double MaxLossDeviation);
 
     public sealed record Result(int Classes, int Batch, int NCtx, int Steps, int Warmup, int Threads,
-        double MatmulGflops, string LoadAverageStart, string LoadAverageEnd, string? GlibcTunables,
+        double MatmulGflops, string LoadAverageStart, string LoadAverageEnd, string? GlibcTunables, string? OmpWaitPolicy,
         double BaselineRssMb, double PeakRssAllMb, double FloorGflop, IReadOnlyList<VariantResult> Variants)
     {
         public double PlainMs => Variants.Single(v => v.Name == "plain").MedianMs;
@@ -190,6 +190,7 @@ public static class TrainStepBench
             }).ToList();
             return new Result(settings.Classes, settings.Batch, runners[0].Learner.ContextCount, settings.Steps, settings.Warmup,
                 get_num_threads(), matmul, loadStart, Measure.LoadAverage(), Environment.GetEnvironmentVariable("GLIBC_TUNABLES"),
+                Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"),
                 baseline, Measure.PeakRssMb(), floor / 1e9, results);
         }
         finally
@@ -210,7 +211,7 @@ public static class TrainStepBench
         var lines = new List<string>
         {
             $"K = {r.Classes} classes, batch {r.Batch}, M = {r.NCtx} context vectors; {r.Warmup} warm-up step(s) per variant, then {r.Steps} timed steps, variants interleaved",
-            $"threads {r.Threads}, matmul {r.MatmulGflops:F0} GFLOP/s, load average {r.LoadAverageStart} -> {r.LoadAverageEnd}, GLIBC_TUNABLES {r.GlibcTunables ?? "(unset)"}",
+            $"threads {r.Threads}, matmul {r.MatmulGflops:F0} GFLOP/s, load average {r.LoadAverageStart} -> {r.LoadAverageEnd}, GLIBC_TUNABLES {r.GlibcTunables ?? "(unset)"}, OMP_WAIT_POLICY {r.OmpWaitPolicy ?? "(unset)"}",
             "",
             "| variant | token positions per step | median ms | min ms | speed-up vs plain | GFLOP/step | GFLOP/s | peak RSS MB | minor faults/step | max loss deviation |",
             "|---|---|---|---|---|---|---|---|---|---|",
