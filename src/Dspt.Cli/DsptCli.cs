@@ -14,6 +14,7 @@ public static class DsptCli
         var root = new RootCommand("Dspt: prompt tuning of CLIP on noisy labels (DSPT and baselines)");
         foreach (var command in new[]
         {
+            DemoCommand.Create(),
             VersionCommand.Create(),
             BenchCommand.Create(),
             WorldCommand.Create(),
@@ -22,6 +23,11 @@ public static class DsptCli
             EncodeCommand.Create(),
             ClassifyCommand.Create(),
             PretrainCommand.Create(),
+            DataCommand.Create(),
+            TrainCommand.Create(),
+            EvalCommand.Create(),
+            ExportCoOpCommand.Create(),
+            ImportCoOpCommand.Create(),
         })
             root.Subcommands.Add(command);
         return root;

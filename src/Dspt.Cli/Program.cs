@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Dspt.Cli;
 
-return DsptCli.Run(args, Console.Out, Console.Error);
+return MallocTuning.RunTunedChildIfNeeded(args) ?? DsptCli.Run(args, Console.Out, Console.Error);

@@ -27,7 +27,7 @@ public static class PretrainCommand
                 LearningRate: parse.GetValue(lr), Seed: parse.GetValue(seed));
             if (config.Steps < 1 || config.BatchSize < 2)
                 throw new InvalidInputException($"pretrain: need --steps >= 1 and --batch >= 2 (got {config.Steps}, {config.BatchSize})");
-            string cmd = "dspt pretrain " + string.Join(" ", parse.Tokens.Select(t => t.Value));
+            string cmd = "dspt " + string.Join(" ", parse.Tokens.Select(t => t.Value));
             var result = WorldPretraining.Run(parse.GetValue(outDir)!, config, cmd, renderThreads: 1,
                 p =>
                 {

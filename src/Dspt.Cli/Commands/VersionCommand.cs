@@ -10,7 +10,7 @@ public static class VersionCommand
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
-            output.WriteLine($"dspt {typeof(InvalidInputException).Assembly.GetName().Version} (TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version})");
+            output.WriteLine($"dspt {typeof(InvalidInputException).Assembly.GetName().Version} (TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, {TorchSharp.torch.get_num_threads()} threads, GLIBC_TUNABLES={Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "unset"})");
             return 0;
         });
         return command;

@@ -46,6 +46,15 @@ public sealed record WorldSpec
         NoisyRate = shiftedFraction / 3,
     };
 
+    /// <summary>Downstream images with <paramref name="fraction"/> of them in one shifted style (the rest filled).</summary>
+    public static WorldSpec DownstreamIn(Style style, double fraction) => style switch
+    {
+        Style.Outline => new() { OutlineRate = fraction, FaintRate = 0, NoisyRate = 0 },
+        Style.Faint => new() { OutlineRate = 0, FaintRate = fraction, NoisyRate = 0 },
+        Style.Noisy => new() { OutlineRate = 0, FaintRate = 0, NoisyRate = fraction },
+        _ => new() { OutlineRate = 0, FaintRate = 0, NoisyRate = 0 },
+    };
+
     /// <summary>Throws InvalidInputException naming the field when the spec cannot be sampled.</summary>
     public WorldSpec Validated(string source = "world spec")
     {

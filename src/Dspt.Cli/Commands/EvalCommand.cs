@@ -1,0 +1,92 @@
+using System.CommandLine;
+using Dspt.Clip;
+using Dspt.Data;
+using Dspt.Text;
+using Dspt.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dspt.Cli.Commands;
+
+/// <summary>
+/// dspt eval: a saved prompt on a dataset split, beside zero-shot CLIP with the dataset's
+/// template; prints the table and, with --output, writes evaluation.{json,md} and confusion
+/// matrices.
+/// </summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var prompt = new Option<string>("--prompt", "-p") { Description = "saved prompt: a run folder or a folder with prompt.safetensors + prompt.json", Required = true };
+        var model = CommonOptions.Model(required: false);
+        model.Description = "CLIP checkpoint the prompt was trained on (default: the one recorded in prompt.json; its sha256 must match)";
+        var vocab = CommonOptions.Vocab();
+        var dataset = new Option<string>("--dataset", "-d") { Description = "dataset folder or file; its class names must be the prompt's", Required = true };
+        var format = new Option<string?>("--format") { Description = $"dataset layout, default detected: {string.Join(", ", DatasetFormats.All)}" };
+        var template = new Option<string?>("--template") { Description = "zero-shot template of the reference row, default the dataset's" };
+        var split = new Option<string>("--split") { Description = "test, val or train", DefaultValueFactory = _ => "test" };
+        var output = new Option<string?>("--output", "-o") { Description = "folder for evaluation.json, evaluation.md and confusion-*.csv" };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = $"image feature cache, default {ImageFeatureCache.DefaultDirectory()}" };
+        var noCache = new Option<bool>("--no-cache") { Description = "keep image features in memory only" };
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var command = new Command("eval", "Evaluate a saved prompt on a dataset split (top-1, per-class accuracy, confusion matrix) beside zero-shot CLIP")
+        {
+            prompt, model, vocab, dataset, format, template, split, output, cacheDir, noCache, device, threads,
+        };
+        command.SetAction(parse =>
+        {
+            CommonOptions.ApplyThreads(parse, threads);
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var dev = DeviceSelection.Parse(parse.GetValue(device)!);
+            var (context, info) = PromptFile.Load(parse.GetValue(prompt)!);
+            using var _ = context;
+            string modelPath = parse.GetValue(model) ?? RecordedModel(info)
+                ?? throw new InvalidInputException($"{parse.GetValue(prompt)}: prompt.json records no model path; give --model");
+            string splitName = parse.GetValue(split)!.ToLowerInvariant();
+            var data = DatasetReader.Read(parse.GetValue(dataset)!, parse.GetValue(format), new DatasetOptions { Template = parse.GetValue(template) },
+                w => stderr.WriteLine($"warning: {w}"));
+            CheckClassNames(data.ClassNames, info.ClassNames, parse.GetValue(dataset)!);
+            var items = splitName switch
+            {
+                "test" => data.Test,
+                "val" => data.Val,
+                "train" => data.Train,
+                _ => throw new InvalidInputException($"--split {splitName}: expected test, val or train"),
+            };
+            if (items.Count == 0) throw new InvalidInputException($"{parse.GetValue(dataset)}: the {splitName} split is empty");
+
+            using var loaded = ClipLoading.Load(modelPath, ScalarType.Float32, dev);
+            var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), modelPath));
+            using var learner = PromptFile.CreateLearner(context, info, loaded.Model, loaded.Info.Sha256,
+                options => CoOpPrompts.Tokens(tokenizer, info.ClassNames, options, loaded.Model.Config.ContextLength), source: parse.GetValue(prompt)!);
+            if (dev.type != DeviceType.CPU) learner.to(dev);
+
+            var cache = new ImageFeatureCache(parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory());
+            var extractor = new ImageFeatureExtractor(loaded.Model, loaded.Info.Sha256, cache, dev);
+            stderr.WriteLine($"encoding {items.Count} {splitName} images");
+            using var features = extractor.Encode([.. items.Select(i => Path.Combine(data.Root, i.Path))], view: 0, augmentationSeed: 0);
+            var (zeroShot, learned) = PromptEvaluation.Run(loaded.Model, tokenizer, learner, $"prompt ({Path.GetFileName(Path.GetFullPath(parse.GetValue(prompt)!).TrimEnd('/'))})",
+                data.Template, features, [.. items.Select(i => (long)i.Label)]);
+            string note = PromptEvaluation.Note(data.Template);
+            stdout.Write(EvaluationReport.ToMarkdown(splitName, [zeroShot, learned], note));
+            if (parse.GetValue(output) is { } dir) EvaluationReport.Write(dir, splitName, [zeroShot, learned], note);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The model path `dspt train` records in prompt.json (training.spec.model).</summary>
+    internal static string? RecordedModel(PromptInfo info) =>
+        info.Training?["spec"]?["model"]?.GetValue<string>() is { } path && File.Exists(path) ? path : null;
+
+    static void CheckClassNames(IReadOnlyList<string> dataset, IReadOnlyList<string> prompt, string source)
+    {
+        if (dataset.SequenceEqual(prompt)) return;
+        if (dataset.Count != prompt.Count)
+            throw new InvalidInputException($"{source}: {dataset.Count} classes, the prompt was trained on {prompt.Count}");
+        int i = Enumerable.Range(0, dataset.Count).First(i => dataset[i] != prompt[i]);
+        throw new InvalidInputException($"{source}: class {i} is '{dataset[i]}', the prompt's class {i} is '{prompt[i]}' (the labels must mean the same classes)");
+    }
+}

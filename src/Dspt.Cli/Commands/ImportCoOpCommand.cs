@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Dspt.Clip;
+using Dspt.Data;
+using Dspt.Prompting;
+using Dspt.Text;
+using Dspt.Training;
+using static TorchSharp.torch;
+
+namespace Dspt.Cli.Commands;
+
+/// <summary>
+/// dspt import-coop: a CoOp checkpoint (model.pth.tar-E) as a saved prompt. The context's shape
+/// gives M and unified vs class-specific; the class names (in label order) and the token
+/// position are not in the file and are given here.
+/// </summary>
+public static class ImportCoOpCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "CoOp's prompt_learner/model.pth.tar-E (or any torch.save of its state dict)", Required = true };
+        var model = CommonOptions.Model();
+        var vocab = CommonOptions.Vocab();
+        var dataset = new Option<string?>("--dataset", "-d") { Description = "dataset whose class names (in label order) the prompt was trained on" };
+        var format = new Option<string?>("--format") { Description = $"dataset layout, default detected: {string.Join(", ", DatasetFormats.All)}" };
+        var classesFile = new Option<string?>("--classes-file") { Description = "instead of --dataset: one class name per line, in label order" };
+        var ctxInit = new Option<string?>("--ctx-init") { Description = "the CTX_INIT the prompt was trained with, if any" };
+        var position = new Option<string>("--position") { Description = "CLASS_TOKEN_POSITION: end, middle, front", DefaultValueFactory = _ => "end" };
+        var output = new Option<string>("--out", "-o") { Description = "folder for prompt.safetensors + prompt.json", Required = true };
+        var command = new Command("import-coop", "Read a CoOp checkpoint into a saved prompt (prompt.safetensors + prompt.json)")
+        {
+            checkpoint, model, vocab, dataset, format, classesFile, ctxInit, position, output,
+        };
+        command.SetAction(parse =>
+        {
+            var names = ClassNames(parse.GetValue(dataset), parse.GetValue(format), parse.GetValue(classesFile));
+            var options = new PromptOptions(CtxInit: parse.GetValue(ctxInit), Position: PromptOptions.ParsePosition(parse.GetValue(position)!));
+            string source = parse.GetValue(checkpoint)!;
+            var state = CoOpCheckpoint.ReadState(source);
+            using var loaded = ClipLoading.Load(parse.GetValue(model)!, ScalarType.Float32);
+            var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), parse.GetValue(model)));
+            using var learner = PromptLearner.FromCoOpState(loaded.Model,
+                o => CoOpPrompts.Tokens(tokenizer, names, o, loaded.Model.Config.ContextLength), names, state, options, source);
+            foreach (var t in state.Values) t.Dispose();
+            var provenance = new JsonObject
+            {
+                ["imported_from"] = Path.GetFullPath(source),
+                ["spec"] = new JsonObject { ["model"] = Path.GetFullPath(parse.GetValue(model)!) },
+            };
+            PromptFile.Save(parse.GetValue(output)!, learner.Context, PromptFile.Describe(learner, loaded.Info.Sha256, provenance));
+            parse.InvocationConfiguration.Output.WriteLine($"wrote {Path.Combine(parse.GetValue(output)!, PromptFile.TensorFile)} (ctx [{string.Join(", ", learner.Context.shape)}], {names.Count} classes)");
+            return 0;
+        });
+        return command;
+    }
+
+    static IReadOnlyList<string> ClassNames(string? dataset, string? format, string? file)
+    {
+        if ((dataset is null) == (file is null))
+            throw new InvalidInputException("import-coop: give the class names with exactly one of --dataset or --classes-file");
+        if (dataset is not null) return DatasetReader.Read(dataset, format).ClassNames;
+        if (!File.Exists(file)) throw new InvalidInputException($"--classes-file {file}: no such file");
+        var names = File.ReadAllLines(file!).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        if (names.Count == 0) throw new InvalidInputException($"--classes-file {file}: no class names");
+        return names;
+    }
+}

@@ -1,0 +1,185 @@
+using System.Text.Json;
+using Dspt.IO;
+
+namespace Dspt.Data;
+
+/// <summary>
+/// Saves a <see cref="FewShotSplit"/> as JSON (written atomically) and reads it back into the
+/// same split. The file alone is enough to repeat a run: the classes, template, every drawn item
+/// with its given and clean label, val, test, the seed and the noise spec. Loading checks the
+/// file as strictly as a dataset: relative paths inside the root, labels in range, and a noise
+/// report that matches the items.
+/// </summary>
+public static class FewShotSplitFile
+{
+    public const string FormatTag = "dspt-fewshot-v1";
+
+    public static void Save(string path, FewShotSplit split)
+    {
+        AtomicFile.Write(path, stream =>
+        {
+            using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            w.WriteStartObject();
+            w.WriteString("format", FormatTag);
+            w.WriteString("dataset", split.DatasetName);
+            w.WriteString("root", split.Root);
+            w.WriteString("template", split.Template);
+            w.WriteStartArray("classnames");
+            foreach (var n in split.ClassNames) w.WriteStringValue(n);
+            w.WriteEndArray();
+            w.WriteNumber("shots", split.Shots);
+            w.WriteNumber("seed", split.Seed);
+            w.WriteString("noise", split.Noise.ToString());
+            w.WriteStartArray("train");
+            foreach (var i in split.Train)
+            {
+                w.WriteStartObject();
+                w.WriteString("path", i.Path);
+                w.WriteNumber("label", i.Label);
+                w.WriteNumber("clean_label", i.CleanLabel);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            WriteItems(w, "val", split.Val);
+            WriteItems(w, "test", split.Test);
+            w.WritePropertyName("report");
+            WriteReport(w, split.Report);
+            w.WriteEndObject();
+        });
+    }
+
+    public static void WriteReport(Utf8JsonWriter w, NoiseReport r)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("total", r.Total);
+        w.WriteNumber("corrupted", r.Corrupted);
+        w.WriteNumber("rate", r.Rate);
+        WriteInts(w, "corrupted_by_clean_class", r.CorruptedByCleanClass);
+        WriteInts(w, "corrupted_by_noisy_class", r.CorruptedByNoisyClass);
+        // Sparse: a dense C x C matrix is a million numbers for ImageNet, nearly all zero.
+        w.WriteNumber("num_classes", r.Transition.Count);
+        w.WriteStartArray("transition");
+        for (int clean = 0; clean < r.Transition.Count; clean++)
+            for (int given = 0; given < r.Transition[clean].Count; given++)
+                if (r.Transition[clean][given] != 0)
+                {
+                    w.WriteStartArray();
+                    w.WriteNumberValue(clean);
+                    w.WriteNumberValue(given);
+                    w.WriteNumberValue(r.Transition[clean][given]);
+                    w.WriteEndArray();
+                }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <param name="root">the dataset root to use instead of the one stored (data moved)</param>
+    public static FewShotSplit Load(string path, string? root = null)
+    {
+        if (!File.Exists(path)) throw new InvalidInputException($"{path}: not found (few-shot split)");
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidInputException($"{path}: not valid JSON: {e.Message}", e);
+        }
+        using (doc)
+        {
+            var o = doc.RootElement;
+            string Str(string key) =>
+                o.ValueKind == JsonValueKind.Object && o.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String
+                    ? v.GetString()! : throw new InvalidInputException($"{path}: \"{key}\" is missing or not a string");
+            int Int(string key) =>
+                o.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n)
+                    ? n : throw new InvalidInputException($"{path}: \"{key}\" is missing or not an integer");
+            if (Str("format") != FormatTag)
+                throw new InvalidInputException($"{path}: \"format\" is '{Str("format")}', expected '{FormatTag}'");
+            if (!o.TryGetProperty("classnames", out var namesEl) || namesEl.ValueKind != JsonValueKind.Array || namesEl.GetArrayLength() == 0
+                || namesEl.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+                throw new InvalidInputException($"{path}: \"classnames\" must be a non-empty array of strings");
+            var names = namesEl.EnumerateArray().Select(e => e.GetString()!).ToList();
+            string template = Str("template");
+            if (!template.Contains("{}")) throw new InvalidInputException($"{path}: \"template\" must contain {{}}");
+            var noise = NoiseSpec.Parse(Str("noise"));
+
+            var train = ReadItems(path, o, "train", names.Count, withClean: true)
+                .Select(t => new NoisyItem(t.Path, t.Label, t.Clean)).ToList();
+            var val = ReadItems(path, o, "val", names.Count, withClean: false).Select(t => new DataItem(t.Path, t.Label)).ToList();
+            var test = ReadItems(path, o, "test", names.Count, withClean: false).Select(t => new DataItem(t.Path, t.Label)).ToList();
+            var report = NoiseReport.From(train, names.Count);
+            if (o.TryGetProperty("report", out var stored) && !SameReport(stored, report))
+                throw new InvalidInputException($"{path}: \"report\" does not match the train items (the file was edited?)");
+            return new FewShotSplit(Str("dataset"), root is null ? Str("root") : Path.GetFullPath(root), names, template,
+                Int("shots"), Int("seed"), noise, train, val, test, report);
+        }
+    }
+
+    static void WriteItems(Utf8JsonWriter w, string key, IReadOnlyList<DataItem> items)
+    {
+        w.WriteStartArray(key);
+        foreach (var i in items)
+        {
+            w.WriteStartObject();
+            w.WriteString("path", i.Path);
+            w.WriteNumber("label", i.Label);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    static void WriteInts(Utf8JsonWriter w, string key, IReadOnlyList<int> values)
+    {
+        w.WriteStartArray(key);
+        foreach (var v in values) w.WriteNumberValue(v);
+        w.WriteEndArray();
+    }
+
+    static List<(string Path, int Label, int Clean)> ReadItems(string file, JsonElement o, string key, int numClasses, bool withClean)
+    {
+        if (!o.TryGetProperty(key, out var array) || array.ValueKind != JsonValueKind.Array)
+            throw new InvalidInputException($"{file}: \"{key}\" is missing or not an array");
+        var items = new List<(string, int, int)>(array.GetArrayLength());
+        int i = 0;
+        foreach (var e in array.EnumerateArray())
+        {
+            string where = $"{file}: {key}[{i++}]";
+            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("path", out var p) || p.ValueKind != JsonValueKind.String)
+                throw new InvalidInputException($"{where}: expected {{\"path\": ..., \"label\": ...}}");
+            string path = p.GetString()!;
+            if (path.Length == 0 || Path.IsPathRooted(path) || path.Split('/').Contains(".."))
+                throw new InvalidInputException($"{where}: path '{path}' must be relative to the dataset root and stay inside it");
+            int label = Label(e, "label", where, numClasses);
+            int clean = withClean ? Label(e, "clean_label", where, numClasses) : label;
+            items.Add((path, label, clean));
+        }
+        return items;
+    }
+
+    static int Label(JsonElement e, string key, string where, int numClasses) =>
+        e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n) && n >= 0 && n < numClasses
+            ? n
+            : throw new InvalidInputException($"{where}: \"{key}\" must be an integer in 0..{numClasses - 1}");
+
+    static bool SameReport(JsonElement stored, NoiseReport actual)
+    {
+        try
+        {
+            var byClean = stored.GetProperty("corrupted_by_clean_class").EnumerateArray().Select(v => v.GetInt32()).ToList();
+            var byNoisy = stored.GetProperty("corrupted_by_noisy_class").EnumerateArray().Select(v => v.GetInt32()).ToList();
+            int numClasses = stored.GetProperty("num_classes").GetInt32();
+            var transition = new int[numClasses][];
+            for (int c = 0; c < numClasses; c++) transition[c] = new int[numClasses];
+            foreach (var t in stored.GetProperty("transition").EnumerateArray())
+                transition[t[0].GetInt32()][t[1].GetInt32()] = t[2].GetInt32();
+            return actual.SameAs(new NoiseReport(stored.GetProperty("total").GetInt32(), stored.GetProperty("corrupted").GetInt32(),
+                byClean, byNoisy, transition));
+        }
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or FormatException or IndexOutOfRangeException or OverflowException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,15 @@
+using Dspt.Losses;
+
+namespace Dspt.Training;
+
+/// <summary>CoOp's epoch: a seeded shuffle of all samples, batches with the last incomplete one dropped, one loss.</summary>
+public sealed class LossObjective(IPromptLoss loss) : ITrainingObjective
+{
+    public string Name => loss.Name;
+
+    public IReadOnlyList<TrainingBatch> PlanEpoch(EpochContext context)
+    {
+        var order = SeededRandom.Permutation(context.Labels.Count, context.Random("shuffle"));
+        return Batching.Split(order, context.BatchSize).Select(b => new TrainingBatch(b, loss)).ToList();
+    }
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dspt.Training;
+
+/// <summary>
+/// CoOp's training loop on image features: SGD (momentum, weight decay) on the context vectors
+/// only, learning rate set per epoch by <see cref="LearningRateSchedule"/>, batches planned by an
+/// <see cref="ITrainingObjective"/>, each epoch drawing one training view per sample.
+/// After every epoch a checkpoint is written atomically; a run resumed from it performs exactly
+/// the same operations on exactly the same values as an uninterrupted run, so on a given device
+/// and thread count the resulting context is bit-identical.
+/// </summary>
+public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, ITrainingObjective objective, string fingerprint)
+{
+    public TrainConfig Config { get; } = config.Validated();
+
+    /// <param name="labels">The given (possibly noisy) label of each training sample.</param>
+    /// <param name="checkpointPath">Written after every epoch; null: no checkpoints.</param>
+    /// <param name="resume">A checkpoint of this run to continue from.</param>
+    public IReadOnlyList<EpochMetrics> Train(
+        ITrainingFeatures features,
+        IReadOnlyList<long> labels,
+        string? checkpointPath = null,
+        TrainingCheckpoint? resume = null,
+        ITrainingProgress? progress = null,
+        CancellationToken cancellation = default)
+    {
+        if (features.Count != labels.Count)
+            throw new ArgumentException($"{features.Count} feature rows but {labels.Count} labels");
+        if (features.Count == 0)
+            throw new InvalidInputException("the training set is empty");
+        var device = prompt.Context.device;
+        using var optimizer = optim.SGD([prompt.Context], Config.LearningRate, Config.Momentum, 0, Config.WeightDecay);
+        var metrics = new List<EpochMetrics>();
+        if (resume is not null) Restore(resume, optimizer, metrics);
+
+        using var labelTensor = tensor(labels.ToArray(), device: device);
+        var clock = Stopwatch.StartNew();
+        int stepsDone = 0;
+        for (int epoch = metrics.Count; epoch < Config.Epochs; epoch++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            double lr = LearningRateSchedule.At(Config, epoch);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            var views = DrawViews(features, epoch);
+            var context = new EpochContext(epoch, Config.Epochs, Config.BatchSize, Config.Seed, labels,
+                () => Score(features, views, device));
+            var batches = objective.PlanEpoch(context);
+            var epochClock = Stopwatch.StartNew();
+            double lossSum = 0;
+            long correct = 0;
+            int samples = 0;
+            for (int step = 0; step < batches.Count; step++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var batch = batches[step];
+                var (value, hits) = Step(optimizer, features, labelTensor, batch, views, device);
+                if (!float.IsFinite(value))
+                    throw new TrainingDivergedException(
+                        $"the {batch.Loss.Name} loss became {value} at epoch {epoch + 1}/{Config.Epochs}, step {step + 1}/{batches.Count} " +
+                        $"(learning rate {lr:G4}); training stopped. Try a lower learning rate (--lr, now {Config.LearningRate:G4}).");
+                lossSum += value;
+                correct += hits;
+                samples += batch.Indices.Length;
+                stepsDone++;
+                if (progress is not null)
+                {
+                    var elapsed = clock.Elapsed;
+                    int stepsLeft = batches.Count - step - 1 + (Config.Epochs - epoch - 1) * batches.Count;
+                    progress.Step(new StepProgress(epoch + 1, Config.Epochs, step + 1, batches.Count, lossSum / (step + 1), lr,
+                        samples / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9), elapsed, elapsed / stepsDone * stepsLeft));
+                }
+            }
+            var m = new EpochMetrics(epoch + 1, batches.Count > 0 ? lossSum / batches.Count : double.NaN, lr,
+                samples > 0 ? 100.0 * correct / samples : double.NaN, samples, batches.Count, epochClock.Elapsed.TotalSeconds);
+            metrics.Add(m);
+            if (checkpointPath is not null)
+            {
+                using var checkpoint = Capture(optimizer, metrics);
+                checkpoint.Save(checkpointPath);
+            }
+            progress?.EpochCompleted(m, metrics);
+        }
+        return metrics;
+    }
+
+    /// <summary>
+    /// One SGD step on one batch; returns the mean loss and how many predictions matched the
+    /// given labels. A non-finite loss returns before backward, so the context stays as it was.
+    /// </summary>
+    (float Loss, long Correct) Step(SGD optimizer, ITrainingFeatures features, Tensor labels, TrainingBatch batch, int[] views, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var x = features.Gather(batch.Indices, [.. batch.Indices.Select(i => views[i])], device);
+        var y = labels.index_select(0, tensor(batch.Indices.Select(i => (long)i).ToArray(), device: device));
+        optimizer.zero_grad();
+        var logits = prompt.Logits(x);
+        var loss = batch.Loss.PerSample(logits, y).mean();
+        float value = loss.item<float>();
+        if (!float.IsFinite(value)) return (value, 0);
+        loss.backward();
+        optimizer.step();
+        return (value, logits.argmax(1).eq(y).sum().item<long>());
+    }
+
+    /// <summary>The state after the epochs in <paramref name="metrics"/>, as a checkpoint (tensors copied to the CPU).</summary>
+    TrainingCheckpoint Capture(SGD optimizer, List<EpochMetrics> metrics)
+    {
+        var momentum = ((SGD.State)optimizer.state_dict().State[0]).momentum_buffer;
+        return new TrainingCheckpoint(prompt.Context.detach().cpu().clone(), momentum?.detach().cpu().clone(),
+            metrics.Count, fingerprint, [.. metrics]);
+    }
+
+    void Restore(TrainingCheckpoint checkpoint, SGD optimizer, List<EpochMetrics> metrics)
+    {
+        if (checkpoint.Fingerprint != fingerprint)
+            throw new InvalidInputException($"the checkpoint was written by a run with different settings (fingerprint {checkpoint.Fingerprint}, this run {fingerprint}); start a new run folder instead of resuming");
+        if (!checkpoint.Context.shape.SequenceEqual(prompt.Context.shape))
+            throw new InvalidInputException($"the checkpoint's ctx has shape [{string.Join(", ", checkpoint.Context.shape)}], this prompt's is [{string.Join(", ", prompt.Context.shape)}]");
+        if (checkpoint.CompletedEpochs > Config.Epochs)
+            throw new InvalidInputException($"the checkpoint has {checkpoint.CompletedEpochs} completed epochs, more than this run's {Config.Epochs}");
+        using (no_grad()) prompt.Context.copy_(checkpoint.Context);
+        if (checkpoint.MomentumBuffer is not null)
+            ((SGD.State)optimizer.state_dict().State[0]).momentum_buffer = checkpoint.MomentumBuffer.to(prompt.Context.device).clone();
+        metrics.AddRange(checkpoint.Metrics);
+    }
+
+    /// <summary>One training view per sample for this epoch (all 0 without augmentation).</summary>
+    int[] DrawViews(ITrainingFeatures features, int epoch)
+    {
+        if (features.Views == 1) return new int[features.Count];
+        var random = SeededRandom.Create(Config.Seed, "views", epoch);
+        return [.. Enumerable.Range(0, features.Count).Select(_ => random.Next(features.Views))];
+    }
+
+    Tensor Score(ITrainingFeatures features, int[] views, Device device)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var all = Enumerable.Range(0, features.Count).ToArray();
+        var parts = Batching.Chunks(all, 256).Select(c => prompt.Logits(features.Gather(c, [.. c.Select(i => views[i])], device))).ToList();
+        return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+}
