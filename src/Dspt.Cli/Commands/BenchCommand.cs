@@ -15,6 +15,7 @@ public static class BenchCommand
         {
             Data(),
             BenchEncodeCommand.Create(),
+            BenchTrainStepCommand.Create(),
         })
             bench.Subcommands.Add(sub);
         return bench;

@@ -1,3 +1,4 @@
+using Dspt.Prompting;
 using System.CommandLine;
 using Dspt.Clip;
 using Dspt.Data;
@@ -60,7 +61,7 @@ public static class EvalCommand
             using var loaded = ClipLoading.Load(modelPath, ScalarType.Float32, dev);
             var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), modelPath));
             using var learner = PromptFile.CreateLearner(context, info, loaded.Model, loaded.Info.Sha256,
-                options => CoOpPrompts.Tokens(tokenizer, info.ClassNames, options, loaded.Model.Config.ContextLength), source: parse.GetValue(prompt)!);
+                options => PromptTokens.Create(tokenizer, info.ClassNames, options, loaded.Model.Config.ContextLength), source: parse.GetValue(prompt)!);
             if (dev.type != DeviceType.CPU) learner.to(dev);
 
             var cache = new ImageFeatureCache(parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory());

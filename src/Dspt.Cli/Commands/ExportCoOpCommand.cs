@@ -1,3 +1,4 @@
+using Dspt.Prompting;
 using System.CommandLine;
 using Dspt.Clip;
 using Dspt.Text;
@@ -30,7 +31,7 @@ public static class ExportCoOpCommand
             using var loaded = ClipLoading.Load(modelPath, ScalarType.Float32);
             var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), modelPath));
             using var learner = PromptFile.CreateLearner(context, info, loaded.Model, loaded.Info.Sha256,
-                options => CoOpPrompts.Tokens(tokenizer, info.ClassNames, options, loaded.Model.Config.ContextLength), source: parse.GetValue(prompt)!);
+                options => PromptTokens.Create(tokenizer, info.ClassNames, options, loaded.Model.Config.ContextLength), source: parse.GetValue(prompt)!);
             int epochs = parse.GetValue(epoch) ?? info.Training?["spec"]?["train"]?["epochs"]?.GetValue<int>() ?? 0;
             CoOpCheckpoint.Export(parse.GetValue(output)!, learner, epochs);
             parse.InvocationConfiguration.Output.WriteLine($"wrote {parse.GetValue(output)} (ctx [{string.Join(", ", learner.Context.shape)}], {info.ClassNames.Count} classes, epoch {epochs})");

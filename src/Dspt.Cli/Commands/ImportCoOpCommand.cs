@@ -40,7 +40,7 @@ public static class ImportCoOpCommand
             using var loaded = ClipLoading.Load(parse.GetValue(model)!, ScalarType.Float32);
             var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), parse.GetValue(model)));
             using var learner = PromptLearner.FromCoOpState(loaded.Model,
-                o => CoOpPrompts.Tokens(tokenizer, names, o, loaded.Model.Config.ContextLength), names, state, options, source);
+                o => PromptTokens.Create(tokenizer, names, o, loaded.Model.Config.ContextLength), names, state, options, source);
             foreach (var t in state.Values) t.Dispose();
             var provenance = new JsonObject
             {

@@ -122,7 +122,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
         string lossName, int seed, Tensor testFeatures, long[] testLabels, CancellationToken cancel)
     {
         var promptOptions = new PromptOptions();
-        var tokens = CoOpPrompts.Tokens(tokenizer, dataset.ClassNames, promptOptions, model.Config.ContextLength);
+        var tokens = PromptTokens.Create(tokenizer, dataset.ClassNames, promptOptions, model.Config.ContextLength);
         using var learner = new PromptLearner(model, tokens, dataset.ClassNames, promptOptions, seed);
         var config = new TrainConfig(Epochs: options.EpochsFor(lossName), LearningRate: options.LearningRateFor(lossName), Seed: seed);
         var trainer = new PromptTrainer(TrainablePrompt.From(learner), config, new LossObjective(LossRegistry.Create(lossName)), "demo");

@@ -1,4 +1,5 @@
 using Dspt.Clip;
+using Dspt.Text;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,7 +11,8 @@ namespace Dspt.Prompting;
 /// frozen <see cref="ClipModel"/>. The only trainable tensor is the context <c>ctx</c>: (M, W)
 /// unified or (K, M, W) class-specific. The registered state is exactly CoOp's prompt_learner
 /// state dict (<c>ctx</c>, <c>token_prefix</c>, <c>token_suffix</c>); the CLIP model is held but
-/// not registered, so <c>parameters()</c> is just the context.
+/// not registered, so <c>parameters()</c> is just the context. Constructing a learner freezes the
+/// CLIP model (requires_grad off for all its parameters), as CoOp's build_model does.
 /// </summary>
 public sealed class PromptLearner : nn.Module<Tensor, Tensor>
 {
@@ -22,6 +24,8 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
     readonly int[] nameLengths;
     readonly long contextLength;
     readonly long lastEot;
+    readonly Tensor? packedRows;     // without sharing: which (class, position) of the prompts each packed row is
+    readonly Tensor? packedSuffix;   // with sharing: the constant rows after the prefix, positional embedding added
 
     public PromptOptions Options { get; }
     public IReadOnlyList<string> ClassNames { get; }
@@ -36,8 +40,24 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
     /// <summary>Whether <see cref="TextFeatures"/> computes SOT + context once (unified context, position End).</summary>
     public bool UsesSharedPrefix => Options.SharePrefix && !Options.ClassSpecific && Options.Position == ClassTokenPosition.End;
 
-    /// <summary>Tokens per class the text tower runs: last EOT + 1 with truncation, else the context length.</summary>
+    /// <summary>Longest prompt the text tower runs: last EOT + 1 with truncation, else the context length.</summary>
     public long EncodedLength => Options.TruncateAtEot ? lastEot + 1 : contextLength;
+
+    /// <summary>The packed tower <see cref="TextFeatures"/> runs when a speed-up applies; null for CoOp's plain computation.</summary>
+    public PackedTextEncoder? Encoder { get; }
+
+    /// <summary>Token positions the text tower computes per step: the packed rows, or K x context length when plain.</summary>
+    public long EncodedTokens => Encoder?.Rows ?? ClassCount * contextLength;
+
+    /// <summary>
+    /// CoOp's PromptLearner for <paramref name="classNames"/>: prompts tokenized as CoOp does
+    /// (<see cref="PromptTokens.Create"/>), context random N(0, 0.02^2) from a generator seeded
+    /// with <paramref name="seed"/>, or the init phrase's token embeddings.
+    /// </summary>
+    public PromptLearner(ClipModel clip, ClipTokenizer tokenizer, IReadOnlyList<string> classNames, PromptOptions options, long seed)
+        : this(clip, PromptTokens.Create(tokenizer, classNames, options, clip.Config.ContextLength), classNames, options, seed)
+    {
+    }
 
     /// <summary>
     /// From pre-tokenized prompts (<see cref="PromptTokens"/>; they must have been made with
@@ -50,6 +70,9 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
         : base(nameof(PromptLearner))
     {
         this.clip = clip;
+        // CoOp's build_model freezes everything outside the prompt learner; without it autograd
+        // would also compute (and keep activations for) every CLIP weight's gradient.
+        foreach (var p in clip.parameters()) p.requires_grad = false;
         Options = options;
         ClassNames = [.. classNames];
         ContextCount = PromptTokens.ContextCount(options);
@@ -86,7 +109,31 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
         register_parameter("ctx", ctx);
         register_buffer("token_prefix", token_prefix);
         register_buffer("token_suffix", token_suffix);
+
+        if (UsesSharedPrefix)
+        {
+            // Each class runs its tokens after SOT + context, up to its EOT (or to the context length).
+            int p = 1 + m;
+            var lengths = eots.Select(e => (int)(Options.TruncateAtEot ? e + 1 - p : contextLength - p)).ToArray();
+            Encoder = new PackedTextEncoder(clip, p, lengths, [.. eots.Select(e => (int)e - p)]);
+            using var _ = no_grad();
+            using var scope = NewDisposeScope();
+            var rows = tensor(Rows(lengths, contextLength - p));
+            var positions = tensor(lengths.SelectMany(n => Enumerable.Range(p, n).Select(j => (long)j)).ToArray());
+            packedSuffix = (token_suffix.reshape(-1, width).index_select(0, rows)
+                + clip.PositionalEmbedding.to(clip.DType).index_select(0, positions)).MoveToOuterDisposeScope();
+        }
+        else if (Options.TruncateAtEot)
+        {
+            var lengths = eots.Select(e => (int)e + 1).ToArray();
+            Encoder = new PackedTextEncoder(clip, 0, lengths, [.. eots.Select(e => (int)e)]);
+            packedRows = tensor(Rows(lengths, lastEot + 1));
+        }
     }
+
+    /// <summary>Row indices into a (K * stride) flattening for the first lengths[k] positions of each class.</summary>
+    static long[] Rows(int[] lengths, long stride) =>
+        [.. lengths.SelectMany((n, k) => Enumerable.Range(0, n).Select(j => k * stride + j))];
 
     void Validate(PromptTokens tokens, int k)
     {
@@ -143,13 +190,22 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
     public Tensor TextFeatures()
     {
         using var scope = NewDisposeScope();
-        long length = EncodedLength;
-        if (!UsesSharedPrefix)
-            return clip.EncodeTextEmbeddings(BuildPrompts(length), eotPositions).MoveToOuterDisposeScope();
-        long prefixLength = 1 + ContextCount;
-        var prefix = cat([token_prefix.narrow(0, 0, 1), ctx.unsqueeze(0)], 1);
-        var suffix = token_suffix.narrow(1, 0, length - prefixLength);
-        return SharedPrefixTextEncoder.Encode(clip, prefix, suffix, eotPositions - prefixLength).MoveToOuterDisposeScope();
+        if (Encoder is null)
+            return clip.EncodeTextEmbeddings(Prompts(), eotPositions).MoveToOuterDisposeScope();
+        var positional = clip.PositionalEmbedding.to(ctx.dtype);
+        Tensor rows;
+        if (packedSuffix is not null)
+        {
+            var prefix = cat([token_prefix[0], ctx], 0);
+            rows = cat([prefix + positional.narrow(0, 0, prefix.shape[0]), packedSuffix], 0);
+        }
+        else
+        {
+            long length = EncodedLength;
+            var prompts = BuildPrompts(length) + positional.narrow(0, 0, length);
+            rows = prompts.reshape(-1, prompts.shape[2]).index_select(0, packedRows!);
+        }
+        return Encoder.Encode(rows).MoveToOuterDisposeScope();
     }
 
     /// <summary>CustomCLIP.forward with given image features: exp(logit_scale) * cos(image, text), (B, K).</summary>
@@ -161,6 +217,19 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor imageFeatures) => Logits(imageFeatures);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Encoder?.Dispose();
+            packedRows?.Dispose();
+            packedSuffix?.Dispose();
+            TokenizedPrompts.Dispose();
+            eotPositions.Dispose();
+        }
+        base.Dispose(disposing);
+    }
 
     /// <summary>CoOp's prompt_learner state dict: copies of ctx, token_prefix and token_suffix.</summary>
     public Dictionary<string, Tensor> CoOpState() => new()
@@ -201,6 +270,12 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
         using (no_grad()) learner.ctx.copy_(saved);
         return learner;
     }
+
+    /// <summary><see cref="FromCoOpState(ClipModel, Func{PromptOptions, PromptTokens}, IReadOnlyList{string}, IReadOnlyDictionary{string, Tensor}, PromptOptions, string)"/> with CoOp's tokenization.</summary>
+    public static PromptLearner FromCoOpState(ClipModel clip, ClipTokenizer tokenizer, IReadOnlyList<string> classNames,
+        IReadOnlyDictionary<string, Tensor> state, PromptOptions options, string source) =>
+        FromCoOpState(clip, effective => PromptTokens.Create(tokenizer, classNames, effective, clip.Config.ContextLength),
+            classNames, state, options, source);
 
     static void CheckShape(IReadOnlyDictionary<string, Tensor> state, string name, long[] expected, string source)
     {

@@ -22,7 +22,10 @@ public enum ClassTokenPosition
 /// CoOp, M = its number of space-separated words ('_' counts as a space).
 /// </param>
 /// <param name="ClassSpecific">CSC: one context per class, (K, M, W) instead of (M, W).</param>
-/// <param name="TruncateAtEot">Run the text tower only up to the last EOT among the classes.</param>
+/// <param name="TruncateAtEot">
+/// Run each prompt only up to its own EOT (causal attention, feature read at EOT: what follows
+/// never matters), the classes packed without padding (<see cref="PackedTextEncoder"/>).
+/// </param>
 /// <param name="SharePrefix">
 /// With a unified context and position End, compute SOT + context once per step and let every
 /// class attend to it. Ignored (exactly) where it does not apply: CSC, Middle, Front.

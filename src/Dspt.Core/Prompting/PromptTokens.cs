@@ -1,3 +1,4 @@
+using Dspt.Text;
 using static TorchSharp.torch;
 
 namespace Dspt.Prompting;
@@ -11,6 +12,32 @@ namespace Dspt.Prompting;
 /// <param name="NameLengths">K entries.</param>
 public sealed record PromptTokens(Tensor Tokens, IReadOnlyList<int> NameLengths)
 {
+    /// <summary>
+    /// CoOp's tokenization: names with '_' -> ' ', prompt = prefix + " " + name + "." through
+    /// clip.tokenize (no truncation: a prompt that does not fit is an error naming the class),
+    /// name lengths = len(encode(name)).
+    /// </summary>
+    public static PromptTokens Create(ClipTokenizer tokenizer, IReadOnlyList<string> classNames, PromptOptions options, int contextLength)
+    {
+        string prefix = Prefix(options);
+        var rows = new long[classNames.Count * (long)contextLength];
+        var nameLengths = new int[classNames.Count];
+        for (int k = 0; k < classNames.Count; k++)
+        {
+            string name = PromptName(classNames[k]);
+            nameLengths[k] = tokenizer.Encode(name).Count;
+            try
+            {
+                tokenizer.Tokenize($"{prefix} {name}.", contextLength).CopyTo(rows, k * (long)contextLength);
+            }
+            catch (InvalidInputException e)
+            {
+                throw new InvalidInputException($"class '{classNames[k]}': its prompt does not fit: {e.Message}", e);
+            }
+        }
+        return new PromptTokens(tensor(rows, [classNames.Count, contextLength]), nameLengths);
+    }
+
     /// <summary>CoOp's prompt prefix: the init phrase ('_' -> ' ') or M times "X".</summary>
     public static string Prefix(PromptOptions options) =>
         string.IsNullOrEmpty(options.CtxInit)

@@ -42,7 +42,7 @@ public sealed class PromptTuningRun(RunFolder folder, RunManifest manifest, Clip
         using var features = new CachedTrainingFeatures(trainViews, device);
 
         var options = new PromptOptions(spec.NCtx, spec.CtxInit, spec.ClassSpecific, PromptOptions.ParsePosition(spec.Position));
-        using var learner = new PromptLearner(clip, CoOpPrompts.Tokens(tokenizer, data.ClassNames, options, clip.Config.ContextLength),
+        using var learner = new PromptLearner(clip, PromptTokens.Create(tokenizer, data.ClassNames, options, clip.Config.ContextLength),
             data.ClassNames, options, spec.Seed);
         if (device.type != DeviceType.CPU) learner.to(device);
         var loss = LossRegistry.Create(spec.Loss);

@@ -1,6 +1,7 @@
 using Dspt.Losses;
 using Dspt.Prompting;
 using Dspt.Tests.Clip;
+using Dspt.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -55,6 +56,33 @@ public class PromptLearnerFixtureTests
         ClipModelTests.AssertClose(fx.Tensors["token_suffix"], state["token_suffix"], 0, 0, "token_suffix");
         using (no_grad())
             ClipModelTests.AssertClose(fx.Tensors["prompts"], learner.Prompts(), 0, 0, "prompts");
+    }
+
+    /// <summary>The real CLIP BPE gives the fixture's tokenized_prompts and name_lens, and the tokenizer constructor the same buffers.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void TokenizesPromptsAsCoOp(string name)
+    {
+        var fx = CoOpFixture.Load(name);
+        var tokenizer = ClipTokenizer.Load(Repo.Fixture("clip-tokenizer", "bpe_simple_vocab_16e6.txt.gz"));
+        var tokens = PromptTokens.Create(tokenizer, fx.ClassNames, fx.Options, 77);
+        Assert.Equal(fx.Tensors["tokenized_prompts"].shape, tokens.Tokens.shape);
+        Assert.Equal(fx.Tensors["tokenized_prompts"].data<long>().ToArray(), tokens.Tokens.data<long>().ToArray());
+        Assert.Equal(fx.Tensors["name_lens"].data<long>().ToArray(), tokens.NameLengths.Select(n => (long)n));
+        using var model = CoOpFixture.LoadModel();
+        using var learner = new PromptLearner(model, tokenizer, fx.ClassNames, fx.Options, fx.InitSeed ?? 0);
+        ClipModelTests.AssertClose(fx.Tensors["token_suffix"], learner.CoOpState()["token_suffix"], 0, 0, "token_suffix");
+        ClipModelTests.AssertClose(fx.Tensors["ctx_init"], learner.Context, 0, 0, "initial ctx");
+    }
+
+    [Fact]
+    public void APromptThatDoesNotFitNamesItsClass()
+    {
+        var tokenizer = ClipTokenizer.Load(Repo.Fixture("clip-tokenizer", "bpe_simple_vocab_16e6.txt.gz"));
+        string longName = string.Join("_", Enumerable.Repeat("word", 70));
+        var e = Assert.Throws<InvalidInputException>(() => PromptTokens.Create(tokenizer, ["dog", longName], new PromptOptions(), 77));
+        Assert.Contains($"class '{longName}': its prompt does not fit", e.Message);
+        Assert.Contains("too long for context length 77", e.Message);
     }
 
     [Fact]

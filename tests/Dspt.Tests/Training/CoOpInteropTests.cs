@@ -19,7 +19,7 @@ public class CoOpInteropTests
         foreach (var name in CoOpFixture.CaseNames())
         {
             var fixture = CoOpFixture.Load(name);
-            var tokens = CoOpPrompts.Tokens(tokenizer, fixture.ClassNames, fixture.Options, 77);
+            var tokens = PromptTokens.Create(tokenizer, fixture.ClassNames, fixture.Options, 77);
             Assert.Equal(fixture.Tokens.Tokens.data<long>().ToArray(), tokens.Tokens.data<long>().ToArray());
             Assert.Equal(fixture.Tokens.NameLengths, tokens.NameLengths);
         }

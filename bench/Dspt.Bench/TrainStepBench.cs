@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Dspt.Clip;
+using Dspt.Losses;
+using Dspt.Prompting;
+using Dspt.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dspt.Bench;
+
+/// <summary>
+/// One CoOp training step on the text side (image features given, as when they are cached):
+/// prompts -> text tower -> logits for a batch -> CE -> backward -> SGD on the context, on a
+/// random-weight ViT-B/16-sized text tower with the Oxford Flowers class names tokenized by the
+/// real CLIP BPE. Variants (plain CoOp, + truncation, + shared prefix, both) run interleaved in
+/// one process so they see the same machine state; they start from the same context and data,
+/// so their losses must agree step by step (reported as a check that they do the same work).
+/// </summary>
+public static class TrainStepBench
+{
+    public const string DefaultVocab = "../shared/fixtures/clip-tokenizer/bpe_simple_vocab_16e6.txt.gz";
+
+    public static ClipConfig Config { get; } = new(
+        EmbedDim: 512, ImageResolution: 32, VisionLayers: [1], VisionWidth: 64, VisionPatchSize: 16,
+        ContextLength: 77, VocabSize: 49408, TransformerWidth: 512, TransformerHeads: 8, TransformerLayers: 12);
+
+    public sealed record Settings(int Classes = 102, int Batch = 32, int Steps = 5, int Warmup = 1,
+        string VocabPath = DefaultVocab);
+
+    public sealed record VariantResult(string Name, bool TruncateAtEot, bool SharePrefix, long TokensPerStep,
+        double MedianMs, double MinMs, double Speedup, double GflopPerStep, double AchievedGflops,
+        double PeakRssMb, double MinorFaultsPerStep, double MaxLossDeviation);
+
+    public sealed record Result(int Classes, int Batch, int NCtx, int Steps, int Warmup, int Threads,
+        double MatmulGflops, string LoadAverageStart, string LoadAverageEnd, string? GlibcTunables, string? OmpWaitPolicy,
+        double BaselineRssMb, double PeakRssAllMb, double FloorGflop, IReadOnlyList<VariantResult> Variants)
+    {
+        public double PlainMs => Variants.Single(v => v.Name == "plain").MedianMs;
+        public double FastMs => Variants.Single(v => v.Name == "fast").MedianMs;
+        public double Speedup => PlainMs / FastMs;
+        public double FloorMs => FloorGflop / MatmulGflops * 1000;
+        public double FloorRatio => FastMs / FloorMs;
+        /// <summary>Peak RSS of a process running only the fast variant (see <see cref="PeakOf"/>).</summary>
+        public double PeakRssMb => Variants.Single(v => v.Name == "fast").PeakRssMb;
+    }
+
+    static readonly (string Name, bool Truncate, bool Share)[] Variants =
+        [("plain", false, false), ("truncate", true, false), ("share", false, true), ("fast", true, true)];
+
+    public static IReadOnlyList<string> VariantNames { get; } = [.. Variants.Select(v => v.Name)];
+
+    internal sealed class Runner(string name, PromptLearner learner) : IDisposable
+    {
+        readonly optim.Optimizer optimizer = optim.SGD(learner.parameters(), 0.002, momentum: 0.9, weight_decay: 5e-4);
+        public string Name => name;
+        public PromptLearner Learner => learner;
+        public List<double> Ms { get; } = [];
+        public List<double> Losses { get; } = [];
+        public long MinorFaults { get; set; }
+
+        public void Step(Tensor image, Tensor labels, IPromptLoss loss, bool record)
+        {
+            var (faultsBefore, _) = Measure.PageFaults();
+            var sw = Stopwatch.StartNew();
+            double value;
+            using (var scope = NewDisposeScope())
+            {
+                optimizer.zero_grad();
+                var mean = loss.PerSample(learner.Logits(image), labels).mean();
+                mean.backward();
+                optimizer.step();
+                value = mean.item<float>();
+            }
+            double ms = sw.Elapsed.TotalMilliseconds;
+            if (!record) return;
+            Ms.Add(ms);
+            Losses.Add(value);
+            MinorFaults += Measure.PageFaults().Minor - faultsBefore;
+        }
+
+        public void Dispose() { optimizer.Dispose(); learner.Dispose(); }
+    }
+
+    /// <summary>The model, prompts and batch every variant shares.</summary>
+    sealed class Setup : IDisposable
+    {
+        public Setup(Settings settings)
+        {
+            if (settings.Classes < 1 || settings.Classes > FlowerNames.All.Count)
+                throw new InvalidInputException($"--classes {settings.Classes}: expected 1..{FlowerNames.All.Count} (the Oxford Flowers names)");
+            if (settings.Batch < 1 || settings.Steps < 1 || settings.Warmup < 0)
+                throw new InvalidInputException("--batch and --steps must be at least 1, --warmup at least 0");
+            var tokenizer = ClipTokenizer.Load(settings.VocabPath);
+            Names = [.. FlowerNames.All.Take(settings.Classes)];
+            Tokens = PromptTokens.Create(tokenizer, Names, Options, Config.ContextLength);
+            Model = new ClipModel(Config);
+            Model.InitializeParameters(seed: 0);
+            Model.eval();
+            var generator = new Generator(1);
+            Image = randn([settings.Batch, Config.EmbedDim], generator: generator);
+            Labels = randint(settings.Classes, [settings.Batch], generator: generator);
+        }
+
+        public PromptOptions Options { get; } = new();
+        public IReadOnlyList<string> Names { get; }
+        public PromptTokens Tokens { get; }
+        public ClipModel Model { get; }
+        public Tensor Image { get; }
+        public Tensor Labels { get; }
+        public IPromptLoss Loss { get; } = new CrossEntropyLoss();
+
+        public Runner Make(string variant)
+        {
+            var v = Variants.Single(x => x.Name == variant);
+            var options = Options with { TruncateAtEot = v.Truncate, SharePrefix = v.Share };
+            return new Runner(v.Name, new PromptLearner(Model, Tokens, Names, options, seed: 1));
+        }
+
+        public void Step(Runner runner, bool record) => runner.Step(Image, Labels, Loss, record);
+
+        public void Dispose() { Model.Dispose(); Image.Dispose(); Labels.Dispose(); Tokens.Tokens.Dispose(); }
+    }
+
+    /// <summary>
+    /// Peak RSS (VmHWM, MB) of this process after setting up and running two steps of one
+    /// variant: meant to run in a fresh process per variant, so that no other variant's memory
+    /// (kept by the allocator after it is freed) counts. Includes the runtime and the model.
+    /// </summary>
+    public static double PeakOf(Settings settings, string variant)
+    {
+        if (!VariantNames.Contains(variant))
+            throw new InvalidInputException($"unknown variant '{variant}', expected one of: {string.Join(", ", VariantNames)}");
+        using var setup = new Setup(settings);
+        using var runner = setup.Make(variant);
+        for (int i = 0; i < 2; i++) setup.Step(runner, record: false);
+        return Measure.PeakRssMb();
+    }
+
+    /// <param name="peakOf">Peak RSS in MB of a variant measured on its own (the CLI runs <see cref="PeakOf"/> in a child process); null: not measured (NaN).</param>
+    public static Result Run(Settings settings, Func<string, double>? peakOf = null, Action<string>? log = null)
+    {
+        string loadStart = Measure.LoadAverage();
+        var peaks = new Dictionary<string, double>();
+        if (peakOf is not null)
+            foreach (var name in VariantNames)
+            {
+                peaks[name] = peakOf(name);
+                log?.Invoke($"peak RSS {name} (own process): {peaks[name]:F0} MB");
+            }
+
+        using var setup = new Setup(settings);
+        var tokens = setup.Tokens;
+        double matmulStart = Measure.MatmulGflops();
+        log?.Invoke($"matmul {matmulStart:F0} GFLOP/s, threads {get_num_threads()}, load {loadStart}");
+        double baseline = Measure.RssMb();
+
+        var runners = VariantNames.Select(setup.Make).ToList();
+        try
+        {
+            for (int round = 0; round < settings.Warmup + settings.Steps; round++)
+            {
+                bool record = round >= settings.Warmup;
+                // Rotate the order every round so no variant always runs right after another.
+                for (int j = 0; j < runners.Count; j++)
+                    setup.Step(runners[(round + j) % runners.Count], record);
+                if (record) log?.Invoke($"step {round - settings.Warmup + 1}/{settings.Steps}: " +
+                    string.Join(", ", runners.Select(r => $"{r.Name} {r.Ms[^1]:F0} ms")));
+            }
+            double matmul = Math.Max(matmulStart, Measure.MatmulGflops());
+            int prefix = 1 + runners[0].Learner.ContextCount;
+            var eots = tokens.Tokens.argmax(-1).data<long>().Select(e => (int)e).ToList();
+            double floor = TrainStepFlops.Floor(Config, prefix, eots);
+            var plain = runners.Single(r => r.Name == "plain");
+            double plainMedian = Measure.Summarize(plain.Ms).MedianMs;
+            var results = runners.Select(r =>
+            {
+                var t = Measure.Summarize(r.Ms);
+                var learner = r.Learner;
+                var packed = learner.Encoder;
+                long length = Config.ContextLength;
+                double flops = packed is null
+                    ? TrainStepFlops.Computed(Config, settings.Classes, settings.Classes * length, settings.Classes * length, settings.Classes * length * (length + 1) / 2)
+                    : TrainStepFlops.Computed(Config, settings.Classes, packed.Rows, (long)packed.GroupCount * packed.Slots, packed.AttentionPairs);
+                double deviation = r.Losses.Zip(plain.Losses, (a, b) => Math.Abs(a - b)).Max();
+                return new VariantResult(r.Name, learner.Options.TruncateAtEot, learner.Options.SharePrefix,
+                    learner.EncodedTokens, t.MedianMs, t.MinMs, plainMedian / t.MedianMs,
+                    flops / 1e9, flops / 1e9 / (t.MedianMs / 1000), peaks.GetValueOrDefault(r.Name, double.NaN),
+                    (double)r.MinorFaults / r.Ms.Count, deviation);
+            }).ToList();
+            return new Result(settings.Classes, settings.Batch, runners[0].Learner.ContextCount, settings.Steps, settings.Warmup,
+                get_num_threads(), matmul, loadStart, Measure.LoadAverage(), Environment.GetEnvironmentVariable("GLIBC_TUNABLES"),
+                Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"),
+                baseline, Measure.PeakRssMb(), floor / 1e9, results);
+        }
+        finally
+        {
+            foreach (var r in runners) r.Dispose();
+        }
+    }
+
+    public static string ToJson(Result r) => JsonSerializer.Serialize(r, new JsonSerializerOptions
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    });
+
+    public static string ToMarkdown(Result r)
+    {
+        var lines = new List<string>
+        {
+            $"K = {r.Classes} classes, batch {r.Batch}, M = {r.NCtx} context vectors; {r.Warmup} warm-up step(s) per variant, then {r.Steps} timed steps, variants interleaved",
+            $"threads {r.Threads}, matmul {r.MatmulGflops:F0} GFLOP/s, load average {r.LoadAverageStart} -> {r.LoadAverageEnd}, GLIBC_TUNABLES {r.GlibcTunables ?? "(unset)"}, OMP_WAIT_POLICY {r.OmpWaitPolicy ?? "(unset)"}",
+            "",
+            "| variant | token positions per step | median ms | min ms | speed-up vs plain | GFLOP/step | GFLOP/s | peak RSS MB | minor faults/step | max loss deviation |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        };
+        lines.AddRange(r.Variants.Select(v =>
+            $"| {v.Name} | {v.TokensPerStep} | {v.MedianMs:F0} | {v.MinMs:F0} | {v.Speedup:F2}x | {v.GflopPerStep:F1} | {v.AchievedGflops:F0} | {v.PeakRssMb:F0} | {v.MinorFaultsPerStep:F0} | {v.MaxLossDeviation:E1} |"));
+        lines.Add("");
+        lines.Add($"floor: {r.FloorGflop:F1} GFLOP / {r.MatmulGflops:F0} GFLOP/s = {r.FloorMs:F0} ms; fast / floor = {r.FloorRatio:F2}; " +
+                  $"speed-up fast vs plain {r.Speedup:F2}x; RSS after loading the model {r.BaselineRssMb:F0} MB, peak of the whole run {r.PeakRssAllMb:F0} MB");
+        return string.Join(Environment.NewLine, lines);
+    }
+}
