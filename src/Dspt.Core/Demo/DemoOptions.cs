@@ -35,11 +35,11 @@ public sealed record DemoOptions
     };
 }
 
-/// <summary>The downstream style mix the bundled model was checked with (see the report's prior check).</summary>
+/// <summary>The downstream style the bundled model was checked with: every image drawn in outline, a style pretraining saw in 10 % of its images, which makes the text prior imperfect (see the report's prior check).</summary>
 public static class WorldDefaults
 {
-    public const double ShiftedFraction = 0.3;
-    public const string ShiftedStyle = "mixed";
+    public const double ShiftedFraction = 1.0;
+    public const string ShiftedStyle = "outline";
 
     public static WorldSpec DownstreamSpec(string style, double fraction) => style.ToLowerInvariant() switch
     {
