@@ -63,7 +63,7 @@ public static class DemoReport
         sb.AppendLine();
         sb.AppendLine($"Command: `{command}` ({F(r.Seconds)} s). Model: `{Path.GetFileName(r.ModelFile)}` ({r.ModelDescription}), sha256 `{r.ModelSha256[..16]}…`.");
         sb.AppendLine($"Task: world **{r.TaskName}** ({r.Classes} classes), {o.Shots} shots per class, test split of {r.TestImages} images; " +
-                      $"{o.ShiftedFraction:P0} of downstream images in shifted styles (outline/faint/noisy).");
+                      $"{o.ShiftedFraction:P0} of downstream images drawn in the {(o.ShiftedStyle == "mixed" ? "outline, faint and noisy styles" : o.ShiftedStyle + " style")}, which pretraining saw rarely.");
         sb.AppendLine($"Training: CoOp (16 unified context vectors, class token at the end, SGD momentum 0.9, weight decay 5e-4, batch 32, " +
                       $"one warm-up epoch then cosine) for {DescribePerLoss(o, l => o.EpochsFor(l).ToString(CultureInfo.InvariantCulture))} epochs " +
                       $"(CoOp uses 200; fewer suffice on this small problem), lr {DescribePerLoss(o, l => o.LearningRateFor(l).ToString("G3", CultureInfo.InvariantCulture))}; " +
@@ -144,7 +144,7 @@ public static class DemoReport
             string vs = dspt.c != null && ce.c != null
                 ? $"; DSPT {(dspt.c.Mean >= ce.c.Mean ? "beats" : "trails")} CE by {F(Math.Abs(dspt.c.Mean - ce.c.Mean))} points ({dspt.c} vs {ce.c})"
                 : "";
-            string vsZeroShot = dspt.c != null ? $"; DSPT is {F(dspt.c.Mean - r.ZeroShotAccuracy)} points {(dspt.c.Mean >= r.ZeroShotAccuracy ? "above" : "below")} zero-shot" : "";
+            string vsZeroShot = dspt.c != null ? $"; DSPT is {F(Math.Abs(dspt.c.Mean - r.ZeroShotAccuracy))} points {(dspt.c.Mean >= r.ZeroShotAccuracy ? "above" : "below")} zero-shot" : "";
             yield return $"{s.Label}{(s.Rate > 0 ? " noise" : " (clean labels)")}: {best}{vs}{vsZeroShot}.";
         }
         var dsptWins = noisy.Count(s => table.Cell("DSPT", s) is { } d && table.Cell("CE", s) is { } c && d.Mean > c.Mean);

@@ -5,7 +5,7 @@ namespace Dspt.Reporting;
 /// <summary>One sample's gradient: the probability the model gives its (possibly wrong) label, the norm of d loss / d logits, and whether the label is wrong.</summary>
 public sealed record SampleGradient(double LabelProbability, double GradientNorm, bool Mislabeled);
 
-/// <summary>Per-sample gradient norm against p(given label), clean and mislabeled samples coloured apart, one panel per loss.</summary>
+/// <summary>Per-sample gradient norm against p(given label), clean and mislabeled samples coloured apart, one panel per loss; <c>title</c> goes under the panels.</summary>
 public static class GradientPlot
 {
     public static byte[] Render(IReadOnlyList<(string Loss, IReadOnlyList<SampleGradient> Samples)> panels, string title)
@@ -26,8 +26,8 @@ public static class GradientPlot
                 sc.MarkerSize = 4;
                 sc.LegendText = $"{label} ({pts.Count})";
             }
-            plot.Title($"{loss}: {title}");
-            plot.XLabel("p(given label)");
+            plot.Title($"{loss} loss");
+            plot.XLabel($"p(given label) — {title}");
             plot.YLabel("|d loss / d logits|");
             plot.Axes.SetLimits(0, 1, 0, yMax);
             plot.ShowLegend(Alignment.UpperRight);
