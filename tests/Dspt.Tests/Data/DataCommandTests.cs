@@ -1,18 +1,11 @@
 using System.Text.Json;
-using Dspt.Cli;
 using Dspt.Data;
 
 namespace Dspt.Tests.Data;
 
 public class DataCommandTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = DsptCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     [Fact]
     public void Inspect_json_lists_the_sampled_train_items_with_clean_and_noisy_labels()

@@ -1,17 +1,10 @@
-using Dspt.Cli;
 using SkiaSharp;
 
 namespace Dspt.Tests.Demo;
 
 public class WorldCommandTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = DsptCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     [Fact]
     public void PreviewWritesAContactSheetAndItsCaptions()

@@ -1,17 +1,10 @@
-using Dspt.Cli;
 using static Dspt.Tests.Text.TokenizerFixture;
 
 namespace Dspt.Tests.Text;
 
 public class TokenizeCommandTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = DsptCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     static string[] Lines(string s) => s.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Dspt.Cli;
 using Dspt.IO;
 using Dspt.Training;
 
@@ -8,13 +7,7 @@ namespace Dspt.Tests.Training;
 
 public class TrainCommandTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = DsptCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     [Fact]
     public void TrainWritesTheRunFolderAndEvalExportImportAgree()
