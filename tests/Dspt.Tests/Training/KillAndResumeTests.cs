@@ -14,12 +14,14 @@ namespace Dspt.Tests.Training;
 public class KillAndResumeTests
 {
     // Long enough that the SIGINT, sent once two more epochs are checkpointed, lands before the end even on a loaded machine.
-    const int Epochs = 16;
+    const int Epochs = 24;
 
     static Process Start(params string[] args)
     {
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
+            // A pipe, not the runner's terminal: the CLI's re-exec then passes a SIGINT sent to it alone on to its child.
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
