@@ -69,7 +69,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
         using var zeroShotText = ZeroShotText(model, tokenizer, dataset);
         double zeroShot = Accuracy(model.Logits(testFeatures, zeroShotText), testLabels);
         var clean = FewShot.Draw(dataset, options.Shots, NoiseSpec.Clean, options.Seeds[0]);
-        using var cleanFeatures = Gather(trainFeatures, trainIndex, clean.Train);
+        using var cleanFeatures = Gather(trainFeatures, trainIndex, clean.Train.Select(i => i.Path));
         double probe = LinearProbe.Accuracy(cleanFeatures, [.. clean.Train.Select(i => (long)i.Label)], testFeatures, testLabels, dataset.NumClasses);
 
         var runs = new List<RunResult>();
@@ -80,7 +80,8 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
             foreach (int seed in options.Seeds)
             {
                 var split = FewShot.Draw(dataset, options.Shots, noise, seed);
-                using var features = new CachedTrainingFeatures(Gather(trainFeatures, trainIndex, split.Train));
+                using var gathered = Gather(trainFeatures, trainIndex, split.Train.Select(i => i.Path));
+                using var features = new CachedTrainingFeatures(gathered);
                 long[] labels = [.. split.Train.Select(i => (long)i.Label)];
                 foreach (var lossName in options.Losses)
                 {
@@ -98,7 +99,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
         var gradientNoise = options.Noise.Select(NoiseSpec.Parse).Where(n => n.Type == NoiseSpec.Sym).MinBy(n => Math.Abs(n.Rate - 0.5))
                             ?? NoiseSpec.Parse("sym:0.5");
         var gradSplit = FewShot.Draw(dataset, options.Shots, gradientNoise, options.Seeds[0]);
-        using var gradFeatures = Gather(trainFeatures, trainIndex, gradSplit.Train);
+        using var gradFeatures = Gather(trainFeatures, trainIndex, gradSplit.Train.Select(i => i.Path));
         var gradients = new List<(string, IReadOnlyList<SampleGradient>)>();
         using (var logits = model.Logits(gradFeatures, zeroShotText))
             foreach (var lossName in new[] { "ce", "dspt" })
@@ -178,9 +179,9 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
         return (features, items.Select((it, i) => (it.Path, i)).ToDictionary(x => x.Path, x => x.i));
     }
 
-    static Tensor Gather<T>(Tensor features, Dictionary<string, int> index, IReadOnlyList<T> items) where T : notnull
+    static Tensor Gather(Tensor features, Dictionary<string, int> index, IEnumerable<string> paths)
     {
-        long[] rows = [.. items.Select(it => (long)index[it switch { NoisyItem n => n.Path, DataItem d => d.Path, _ => throw new ArgumentException() }])];
+        long[] rows = [.. paths.Select(p => (long)index[p])];
         using var idx = tensor(rows);
         return features.index_select(0, idx);
     }
