@@ -24,6 +24,8 @@ public static class MallocTuning
         if (!OperatingSystem.IsLinux()) return null;
         if (Environment.GetEnvironmentVariable(ParentVariable) is string parent)
         {
+            // Processes this child starts (benchmark children) are not re-executed children themselves.
+            Environment.SetEnvironmentVariable(ParentVariable, null);
             DieWithParent(parent);
             return null;
         }
