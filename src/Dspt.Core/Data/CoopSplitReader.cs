@@ -1,3 +1,4 @@
+using Dspt.IO;
 using System.Text.Json;
 
 namespace Dspt.Data;
@@ -45,16 +46,7 @@ internal static class CoopSplitReader
 
     static List<(string Path, int Label, string ClassName)>[] Parse(string splitPath)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(File.ReadAllBytes(splitPath));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidInputException($"{splitPath}: not valid JSON: {e.Message}", e);
-        }
-        using (doc)
+        using (var doc = JsonFile.Parse(splitPath))
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw new InvalidInputException($"{splitPath}: expected an object with \"train\", \"val\" and \"test\" arrays");

@@ -77,16 +77,7 @@ public static class FewShotSplitFile
     public static FewShotSplit Load(string path, string? root = null)
     {
         if (!File.Exists(path)) throw new InvalidInputException($"{path}: not found (few-shot split)");
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(File.ReadAllBytes(path));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidInputException($"{path}: not valid JSON: {e.Message}", e);
-        }
-        using (doc)
+        using (var doc = JsonFile.Parse(path))
         {
             var o = doc.RootElement;
             string Str(string key) =>

@@ -1,3 +1,4 @@
+using Dspt.IO;
 using System.Text.Json;
 
 namespace Dspt.Data;
@@ -87,7 +88,7 @@ internal static class Food101NReader
         string splitFile = Path.Combine(cleanDir, "split_zhou_Food101.json");
         if (File.Exists(splitFile))
         {
-            using var doc = ParseJson(splitFile);
+            using var doc = JsonFile.Parse(splitFile);
             foreach (var (key, split) in new[] { ("val", Split.Val), ("test", Split.Test) })
             {
                 if (!doc.RootElement.TryGetProperty(key, out var array) || array.ValueKind != JsonValueKind.Array)
@@ -124,15 +125,4 @@ internal static class Food101NReader
 
     static string FirstLine(string path) => File.ReadLines(path).FirstOrDefault()?.Trim() ?? "";
 
-    static JsonDocument ParseJson(string path)
-    {
-        try
-        {
-            return JsonDocument.Parse(File.ReadAllBytes(path));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidInputException($"{path}: not valid JSON: {e.Message}", e);
-        }
-    }
 }

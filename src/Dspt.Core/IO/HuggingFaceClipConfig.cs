@@ -25,14 +25,7 @@ public sealed record HuggingFaceClipConfig(
 
     public static HuggingFaceClipConfig Read(string configPath)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllBytes(configPath)); }
-        catch (JsonException e) { throw new InvalidInputException($"{configPath}: not valid JSON: {e.Message}", e); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidInputException($"{configPath}: cannot read: {e.Message}", e);
-        }
-        using var _ = doc;
+        using var doc = JsonFile.Parse(configPath);
         var root = doc.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
             throw new InvalidInputException($"{configPath}: expected a JSON object (a CLIPConfig)");

@@ -1,3 +1,4 @@
+using Dspt.IO;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
@@ -69,12 +70,7 @@ internal static class BpeFileReader
 
     static Dictionary<string, int> ReadVocabJson(string path)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
-        catch (JsonException e) { throw new InvalidInputException($"{path}: not valid JSON ({e.Message})", e); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        { throw new InvalidInputException($"{path}: cannot read: {e.Message}", e); }
-        using (doc)
+        using (var doc = JsonFile.Parse(path))
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw new InvalidInputException($"{path}: expected a JSON object mapping each token to its id, got {doc.RootElement.ValueKind}");
