@@ -26,14 +26,14 @@ public static class TrainStepBench
         ContextLength: 77, VocabSize: 49408, TransformerWidth: 512, TransformerHeads: 8, TransformerLayers: 12);
 
     public sealed record Settings(int Classes = 102, int Batch = 32, int Steps = 5, int Warmup = 1,
-        string VocabPath = DefaultVocab);
+        string VocabPath = DefaultVocab, string NativeTuning = "not recorded");
 
     public sealed record VariantResult(string Name, bool TruncateAtEot, bool SharePrefix, long TokensPerStep,
         double MedianMs, double MinMs, double Speedup, double GflopPerStep, double AchievedGflops,
         double PeakRssMb, double MinorFaultsPerStep, double MaxLossDeviation);
 
     public sealed record Result(int Classes, int Batch, int NCtx, int Steps, int Warmup, int Threads,
-        double MatmulGflops, string LoadAverageStart, string LoadAverageEnd, string? GlibcTunables, string? OmpWaitPolicy,
+        double MatmulGflops, string LoadAverageStart, string LoadAverageEnd, string NativeTuning,
         double BaselineRssMb, double PeakRssAllMb, double FloorGflop, IReadOnlyList<VariantResult> Variants)
     {
         public double PlainMs => Variants.Single(v => v.Name == "plain").MedianMs;
@@ -189,8 +189,7 @@ public static class TrainStepBench
                     (double)r.MinorFaults / r.Ms.Count, deviation);
             }).ToList();
             return new Result(settings.Classes, settings.Batch, runners[0].Learner.ContextCount, settings.Steps, settings.Warmup,
-                get_num_threads(), matmul, loadStart, Measure.LoadAverage(), Environment.GetEnvironmentVariable("GLIBC_TUNABLES"),
-                Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"),
+                get_num_threads(), matmul, loadStart, Measure.LoadAverage(), settings.NativeTuning,
                 baseline, Measure.PeakRssMb(), floor / 1e9, results);
         }
         finally
@@ -211,7 +210,7 @@ public static class TrainStepBench
         var lines = new List<string>
         {
             $"K = {r.Classes} classes, batch {r.Batch}, M = {r.NCtx} context vectors; {r.Warmup} warm-up step(s) per variant, then {r.Steps} timed steps, variants interleaved",
-            $"threads {r.Threads}, matmul {r.MatmulGflops:F0} GFLOP/s, load average {r.LoadAverageStart} -> {r.LoadAverageEnd}, GLIBC_TUNABLES {r.GlibcTunables ?? "(unset)"}, OMP_WAIT_POLICY {r.OmpWaitPolicy ?? "(unset)"}",
+            $"threads {r.Threads}, matmul {r.MatmulGflops:F0} GFLOP/s, load average {r.LoadAverageStart} -> {r.LoadAverageEnd}, {r.NativeTuning}",
             "",
             "| variant | token positions per step | median ms | min ms | speed-up vs plain | GFLOP/step | GFLOP/s | peak RSS MB | minor faults/step | max loss deviation |",
             "|---|---|---|---|---|---|---|---|---|---|",

@@ -9,14 +9,15 @@ namespace Dspt.Cli;
 /// </summary>
 public static class DsptCli
 {
-    public static RootCommand Build()
+    /// <param name="tuning">What Program applied before LibTorch loaded; null in-process (tests).</param>
+    public static RootCommand Build(NativeTuning? tuning = null)
     {
         var root = new RootCommand("Dspt: prompt tuning of CLIP on noisy labels (DSPT and baselines)");
         foreach (var command in new[]
         {
             DemoCommand.Create(),
-            VersionCommand.Create(),
-            BenchCommand.Create(),
+            VersionCommand.Create(tuning),
+            BenchCommand.Create(tuning),
             WorldCommand.Create(),
             TokenizeCommand.Create(),
             InfoCommand.Create(),
@@ -33,12 +34,12 @@ public static class DsptCli
         return root;
     }
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, NativeTuning? tuning = null)
     {
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
-            return Build().Parse(args).Invoke(config);
+            return Build(tuning).Parse(args).Invoke(config);
         }
         catch (InvalidInputException e)
         {

@@ -1,3 +1,4 @@
 using Dspt.Cli;
 
-return MallocTuning.RunTunedChildIfNeeded(args) ?? DsptCli.Run(args, Console.Out, Console.Error);
+var tuning = NativeTuning.Apply();
+return DsptCli.Run(args, Console.Out, Console.Error, tuning);

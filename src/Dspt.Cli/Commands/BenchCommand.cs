@@ -8,14 +8,14 @@ namespace Dspt.Cli.Commands;
 /// Each benchmark is one subcommand in the list below.</summary>
 public static class BenchCommand
 {
-    public static Command Create()
+    public static Command Create(NativeTuning? tuning)
     {
         var bench = new Command("bench", "Measure speed (results are recorded in docs/benchmarks.md)");
         foreach (var sub in new[]
         {
             Data(),
             BenchEncodeCommand.Create(),
-            BenchTrainStepCommand.Create(),
+            BenchTrainStepCommand.Create(tuning),
         })
             bench.Subcommands.Add(sub);
         return bench;

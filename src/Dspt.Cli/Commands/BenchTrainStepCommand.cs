@@ -15,7 +15,7 @@ namespace Dspt.Cli.Commands;
 /// </summary>
 public static class BenchTrainStepCommand
 {
-    public static Command Create()
+    public static Command Create(NativeTuning? tuning)
     {
         var classes = new Option<int>("--classes") { Description = "number of classes (Oxford Flowers names, 1..102)", DefaultValueFactory = _ => 102 };
         var batch = new Option<int>("--batch") { Description = "images per step (their features are given)", DefaultValueFactory = _ => 32 };
@@ -37,7 +37,7 @@ public static class BenchTrainStepCommand
             int? threadCount = parse.GetValue(threads);
             if (threadCount is int t) torch.set_num_threads(t);
             var settings = new TrainStepBench.Settings(parse.GetValue(classes), parse.GetValue(batch), parse.GetValue(steps),
-                parse.GetValue(warmup), parse.GetValue(vocab)!);
+                parse.GetValue(warmup), parse.GetValue(vocab)!, VersionCommand.Describe(tuning));
             if (parse.GetValue(peakOf) is string variant)
             {
                 output.WriteLine(TrainStepBench.PeakOf(settings, variant).ToString("F1", CultureInfo.InvariantCulture));
@@ -52,7 +52,7 @@ public static class BenchTrainStepCommand
         return command;
     }
 
-    /// <summary>Runs this executable with --peak-of in a fresh process (same environment, GLIBC_TUNABLES included).</summary>
+    /// <summary>Runs this executable with --peak-of in a fresh process (which applies the same native tuning).</summary>
     static double PeakInChild(TrainStepBench.Settings s, int? threads, string variant)
     {
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate this executable");

@@ -4,15 +4,17 @@ namespace Dspt.Cli.Commands;
 
 public static class VersionCommand
 {
-    public static Command Create()
+    public static Command Create(NativeTuning? tuning)
     {
         var command = new Command("version", "Print the Dspt and LibTorch versions");
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
-            output.WriteLine($"dspt {typeof(InvalidInputException).Assembly.GetName().Version} (TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, {TorchSharp.torch.get_num_threads()} threads, GLIBC_TUNABLES={Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "unset"})");
+            output.WriteLine($"dspt {typeof(InvalidInputException).Assembly.GetName().Version} (TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, {TorchSharp.torch.get_num_threads()} threads, {Describe(tuning)})");
             return 0;
         });
         return command;
     }
+
+    public static string Describe(NativeTuning? tuning) => tuning?.ToString() ?? "native defaults not applied (in-process)";
 }

@@ -25,10 +25,6 @@ public class KillAndResumeTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        // The trainer itself is under test: without the CLI's re-exec wrapper, the signals reach
-        // the training process directly (the wrapper's forwarding was flaky here under load; see
-        // the issue note).
-        info.Environment["DSPT_NO_REEXEC"] = "1";
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dspt.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         var process = Process.Start(info)!;
