@@ -20,11 +20,11 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
         : base(nameof(ModifiedResNet))
     {
         conv1 = nn.Conv2d(3, width / 2, 3, stride: 2, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(width / 2);
+        bn1 = new BatchNorm2d(width / 2);
         conv2 = nn.Conv2d(width / 2, width / 2, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(width / 2);
+        bn2 = new BatchNorm2d(width / 2);
         conv3 = nn.Conv2d(width / 2, width, 3, padding: 1, bias: false);
-        bn3 = nn.BatchNorm2d(width);
+        bn3 = new BatchNorm2d(width);
         avgpool = nn.AvgPool2d(2);
 
         long inplanes = width;
@@ -70,17 +70,17 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     public Bottleneck(long inplanes, long planes, int stride) : base(nameof(Bottleneck))
     {
         conv1 = nn.Conv2d(inplanes, planes, 1, bias: false);
-        bn1 = nn.BatchNorm2d(planes);
+        bn1 = new BatchNorm2d(planes);
         conv2 = nn.Conv2d(planes, planes, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(planes);
+        bn2 = new BatchNorm2d(planes);
         avgpool = stride > 1 ? nn.AvgPool2d(stride) : nn.Identity();
         conv3 = nn.Conv2d(planes, planes * Expansion, 1, bias: false);
-        bn3 = nn.BatchNorm2d(planes * Expansion);
+        bn3 = new BatchNorm2d(planes * Expansion);
         if (stride > 1 || inplanes != planes * Expansion)
             downsample = nn.Sequential(
                 ("-1", nn.AvgPool2d(stride)),
                 ("0", nn.Conv2d(inplanes, planes * Expansion, 1, stride: 1, bias: false)),
-                ("1", nn.BatchNorm2d(planes * Expansion)));
+                ("1", new BatchNorm2d(planes * Expansion)));
         RegisterComponents();
     }
 
