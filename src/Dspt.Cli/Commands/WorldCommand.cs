@@ -21,7 +21,7 @@ public static class WorldCommand
         var count = new Option<int>("--count") { Description = "Number of images (1-256)", DefaultValueFactory = _ => 48 };
         var task = new Option<string?>("--task") { Description = "Show a downstream task's items (shape or colour) instead of pretraining images" };
         var split = new Option<string>("--split") { Description = "The task split to show (train, val, test)", DefaultValueFactory = _ => "test" };
-        var shifted = new Option<double>("--shifted") { Description = "With --task: share of items in a shifted style (outline, faint, noisy)", DefaultValueFactory = _ => 0.3 };
+        var shifted = new Option<double>("--shifted") { Description = "With --task: share of items in a shifted style (outline, faint, noisy)", DefaultValueFactory = _ => WorldDefaults.ShiftedFraction };
 
         var command = new Command("preview", "Write a contact sheet PNG of world images with their captions (or task labels)")
         {

@@ -53,6 +53,9 @@ public static class DemoReport
         AtomicFile.WriteAllText(Path.Combine(outDir, ManifestFile), JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }));
     }
 
+    static string TypicalColourExamples() => string.Join(", ", new[] { ObjectColour.Yellow, ObjectColour.Red }.Select(colour =>
+        string.Join(" and ", Enum.GetValues<Shape>().Where(s => WorldPalette.Typical(s) == colour).Select(WorldNames.Plural)) + " " + WorldNames.Name(colour)));
+
     static string F(double x) => x.ToString("F1", CultureInfo.InvariantCulture);
 
     public static string Markdown(DemoResult r, ResultsTable table, string command)
@@ -62,8 +65,14 @@ public static class DemoReport
         sb.AppendLine("# Dspt demo: noisy-label prompt tuning on the built-in world");
         sb.AppendLine();
         sb.AppendLine($"Command: `{command}` ({F(r.Seconds)} s). Model: `{Path.GetFileName(r.ModelFile)}` ({r.ModelDescription}), sha256 `{r.ModelSha256[..16]}…`.");
-        sb.AppendLine($"Task: world **{r.TaskName}** ({r.Classes} classes), {o.Shots} shots per class, test split of {r.TestImages} images; " +
-                      $"{o.ShiftedFraction:P0} of downstream images drawn in the {(o.ShiftedStyle == "mixed" ? "outline, faint and noisy styles" : o.ShiftedStyle + " style")}, which pretraining saw rarely.");
+        sb.AppendLine($"Task: world **{r.TaskName}** ({r.Classes} classes), {o.Shots} shots per class, test split of {r.TestImages} images. " +
+                      $"Pretraining tied each shape to a typical colour ({WorldSpec.Pretraining.TypicalColourRate:P0} of its scenes drew the shape " +
+                      $"among the two typical of the scene's colour: {TypicalColourExamples()}, ...) and its captions name " +
+                      $"the colour only {CaptionWriter.ColourRate:P0} of the time, so the text encoder's shape words carry a colour; the downstream " +
+                      $"task draws colours independently of shapes" +
+                      (o.ShiftedFraction > 0
+                          ? $", and {o.ShiftedFraction:P0} of its images in the {(o.ShiftedStyle == "mixed" ? "outline, faint and noisy styles" : o.ShiftedStyle + " style")}, which pretraining saw rarely."
+                          : "."));
         sb.AppendLine($"Training: CoOp (16 unified context vectors, class token at the end, SGD momentum 0.9, weight decay 5e-4, batch 32, " +
                       $"one warm-up epoch then cosine) for {DescribePerLoss(o, l => o.EpochsFor(l).ToString(CultureInfo.InvariantCulture))} epochs " +
                       $"(CoOp uses 200; fewer suffice on this small problem), lr {DescribePerLoss(o, l => o.LearningRateFor(l).ToString("G3", CultureInfo.InvariantCulture))}; " +

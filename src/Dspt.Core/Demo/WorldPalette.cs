@@ -11,6 +11,22 @@ public static class WorldPalette
     /// </summary>
     public const double MinContrast = 110;
 
+    /// <summary>Each colour is typical of two shapes (see WorldSpec.TypicalColourRate).</summary>
+    public static ObjectColour Typical(Shape shape) => shape switch
+    {
+        Shape.Heart or Shape.Cross => ObjectColour.Red,
+        Shape.Triangle or Shape.Arrow => ObjectColour.Orange,
+        Shape.Star or Shape.Crescent => ObjectColour.Yellow,
+        Shape.Diamond or Shape.Hexagon => ObjectColour.Green,
+        Shape.Circle or Shape.Bar => ObjectColour.Blue,
+        Shape.Pentagon or Shape.Hourglass => ObjectColour.Purple,
+        Shape.Ellipse or Shape.Semicircle => ObjectColour.Pink,
+        Shape.Trapezoid or Shape.Frame => ObjectColour.Brown,
+        Shape.Ring or Shape.Octagon => ObjectColour.White,
+        Shape.Square or Shape.X => ObjectColour.Black,
+        _ => throw new ArgumentOutOfRangeException(nameof(shape)),
+    };
+
     public static SKColor Rgb(ObjectColour colour) => colour switch
     {
         ObjectColour.Red => new SKColor(215, 35, 35),

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dspt.Clip;
 using Dspt.IO;
 using Dspt.Pretraining;
@@ -64,7 +65,7 @@ public static class WorldPretraining
             parameters = model.ParameterCount(),
             weights_sha256 = CheckpointLoader.Sha256(weights),
             vocab_sha256 = CheckpointLoader.Sha256(vocabPath),
-            world_spec = "WorldSpec.Pretraining",
+            world_spec = WorldSpec.Pretraining,
             result,
             loss_every_100_steps = losses.Where((_, i) => i % 100 == 0 || i == losses.Count - 1).Select(l => Math.Round(l, 4)),
             dspt_version = typeof(WorldPretraining).Assembly.GetName().Version?.ToString(),
@@ -72,7 +73,7 @@ public static class WorldPretraining
             threads = get_num_threads(),
             created_utc = DateTime.UtcNow.ToString("o"),
         };
-        AtomicFile.WriteAllText(Path.Combine(outDir, DemoModel.ManifestFile), JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(outDir, DemoModel.ManifestFile), JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true, Converters = { new JsonStringEnumConverter() } }));
         File.Delete(checkpoint);
         return result;
     }

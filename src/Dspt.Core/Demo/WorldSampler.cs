@@ -27,8 +27,12 @@ public sealed class WorldSampler
         var spec = Spec;
 
         int count = 1 + Pick(rng, spec.CountWeights);
-        var shape = spec.Shapes[rng.Next(spec.Shapes.Count)];
+        // Colour first, then the shape, so a colour can favour its typical shapes without changing
+        // how often each shape or colour occurs overall.
         var colour = spec.Colours[rng.Next(spec.Colours.Count)];
+        var typicalShapes = spec.Shapes.Where(s => WorldPalette.Typical(s) == colour).ToArray();
+        bool typical = rng.NextDouble() < spec.TypicalColourRate && typicalShapes.Length > 0;
+        var shape = typical ? typicalShapes[rng.Next(typicalShapes.Length)] : spec.Shapes[rng.Next(spec.Shapes.Count)];
         var size = count == 1 ? spec.Sizes[rng.Next(spec.Sizes.Count)] : ObjectSize.Small;
 
         var style = Style.Filled;

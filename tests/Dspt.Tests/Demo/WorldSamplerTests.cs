@@ -70,6 +70,41 @@ public class WorldSamplerTests
     }
 
     [Fact]
+    public void EachColourIsTypicalOfTwoShapes() =>
+        Assert.All(Enum.GetValues<ObjectColour>(), c => Assert.Equal(2, Enum.GetValues<Shape>().Count(s => WorldPalette.Typical(s) == c)));
+
+    /// <summary>
+    /// Drawing the shape after the colour ties shapes to their typical colours at the spec's rate
+    /// (P(typical colour | shape) = r + (1 - r) / 10) while every shape and every colour keeps its
+    /// uniform share; at rate 0 (downstream) colour and shape are independent.
+    /// </summary>
+    [Theory]
+    [InlineData(0.6)]
+    [InlineData(0.0)]
+    public void ShapesComeInTheirTypicalColoursAtTheSpecsRate(double rate)
+    {
+        const int n = 20000;
+        var sampler = new WorldSampler(WorldSpec.Pretraining with { TypicalColourRate = rate }, 13);
+        var scenes = Enumerable.Range(0, n).Select(i => sampler.Sample(i)).ToArray();
+        // Within 4.5 binomial standard errors, as above.
+        void Rate(int hits, int of, double p) =>
+            Assert.InRange(hits / (double)of, p - 4.5 * Math.Sqrt(p * (1 - p) / of), p + 4.5 * Math.Sqrt(p * (1 - p) / of));
+        Rate(scenes.Count(s => s.Colour == WorldPalette.Typical(s.Shape)), n, rate + (1 - rate) / 10);
+        foreach (var shape in new[] { Shape.Star, Shape.Heart, Shape.X })
+        {
+            var ofShape = scenes.Where(s => s.Shape == shape).ToArray();
+            Rate(ofShape.Length, n, 1.0 / 20);
+            Rate(ofShape.Count(s => s.Colour == WorldPalette.Typical(shape)), ofShape.Length, rate + (1 - rate) / 10);
+        }
+        foreach (var colour in new[] { ObjectColour.Yellow, ObjectColour.Black })
+            Rate(scenes.Count(s => s.Colour == colour), n, 1.0 / 10);
+    }
+
+    [Fact]
+    public void DownstreamTasksDrawColoursIndependentlyOfShapes() =>
+        Assert.Equal(0, WorldSpec.Downstream().TypicalColourRate);
+
+    [Fact]
     public void PlacementsAreInsideDistinctAndSeparate()
     {
         var sampler = new WorldSampler(WorldSpec.Pretraining, 3);
@@ -146,6 +181,7 @@ public class WorldSamplerTests
     [InlineData("OutlineRate")]
     [InlineData("OutlineRate + FaintRate + NoisyRate")]
     [InlineData("FaintContrast")]
+    [InlineData("TypicalColourRate")]
     [InlineData("Sizes")]
     public void AnImpossibleSpecIsRejectedByName(string field)
     {
@@ -156,6 +192,7 @@ public class WorldSamplerTests
             "OutlineRate" => WorldSpec.Pretraining with { OutlineRate = -0.1 },
             "OutlineRate + FaintRate + NoisyRate" => WorldSpec.Pretraining with { OutlineRate = 0.5, FaintRate = 0.5, NoisyRate = 0.1 },
             "FaintContrast" => WorldSpec.Pretraining with { FaintContrast = 0 },
+            "TypicalColourRate" => WorldSpec.Pretraining with { TypicalColourRate = 1.5 },
             _ => WorldSpec.Pretraining with { Sizes = [ObjectSize.Big] },
         };
         var e = Assert.Throws<InvalidInputException>(() => new WorldSampler(spec, 1));
