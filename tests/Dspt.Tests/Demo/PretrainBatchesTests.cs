@@ -78,8 +78,8 @@ public class PretrainBatchesTests
         Assert.Equal(Enum.GetValues<Tone>().ToHashSet(), tones);
         // Shapes are not narrowed, only tilted towards the 4 typical of the batch's 2 colours: a
         // scene is a given typical shape with probability r/4 + (1-r)/20, any other with (1-r)/20,
-        // which sets the expected number of distinct shapes in 128 scenes. Per batch its standard
-        // deviation is below 1.7, so the mean of 40 is within 5 standard errors of +-1.35.
+        // which sets the expected number of distinct shapes in 128 scenes. Per batch that number's
+        // standard deviation is below 1.7, so +-1.35 is 5 standard errors of the mean of 40 batches.
         double r = WorldSpec.Pretraining.TypicalColourRate;
         double Seen(double p) => 1 - Math.Pow(1 - p, 128);
         double expected = 4 * Seen(r / 4 + (1 - r) / 20) + 16 * Seen((1 - r) / 20);
