@@ -35,7 +35,7 @@ public static class TrainCommand
         var template = new Option<string?>("--template") { Description = "zero-shot template for the reference row, default the dataset's (e.g. \"a photo of a {}.\")" };
         var shots = new Option<int>("--shots", "-k") { Description = "training images per class", DefaultValueFactory = _ => 16 };
         var noise = new Option<string>("--noise") { Description = "label noise: none, sym:R, asym:R (R a fraction or %), symflip:M, pairflip:M", DefaultValueFactory = _ => "none" };
-        var loss = new Option<string>("--loss") { Description = $"training loss: {string.Join(", ", LossRegistry.Names)}", DefaultValueFactory = _ => "dspt" };
+        var loss = new Option<string>("--loss") { Description = $"training loss: {string.Join(", ", TrainingObjectives.Names)}", DefaultValueFactory = _ => "dspt" };
         var seed = new Option<int>("--seed") { Description = "seed of the few-shot draw, the noise, the prompt init, shuffling and augmentation", DefaultValueFactory = _ => 1 };
         var epochs = new Option<int?>("--epochs") { Description = "epochs, default by shots as CoOp: 16/8 -> 200, 4/2 -> 100, 1 -> 50" };
         var lr = new Option<double>("--lr") { Description = "learning rate after the warm-up epoch (cosine-annealed)", DefaultValueFactory = _ => 0.002 };
@@ -170,7 +170,7 @@ public static class TrainCommand
             BatchSize: Value<int>("--batch-size"),
             AugmentedViews: Value<int>("--views"),
             Seed: Value<int>("--seed")).Validated();
-        string lossName = LossRegistry.Create(Value<string>("--loss")).Name;
+        string lossName = TrainingObjectives.Create(Value<string>("--loss")).Name;
         var position = Value<string>("--position");
         PromptOptions.ParsePosition(position);
         int nCtx = Value<int>("--n-ctx");

@@ -168,7 +168,7 @@ public static class DemoReport
             var others = bounded.Where(x => x.m != "DSPT").ToList();
             var closest = others.MinBy(x => Math.Abs(x.c!.Mean - d.Mean));
             bool withinNoise = Math.Abs(closest.c!.Mean - d.Mean) <= Math.Max(d.Std, closest.c.Std);
-            yield return $"{s.Label} noise, DSPT against the other bounded losses ({string.Join(", ", others.Select(x => $"{x.m} {x.c}"))}): " +
+            yield return $"{s.Label} noise, DSPT against the other noise-robust methods ({string.Join(", ", others.Select(x => $"{x.m} {x.c}"))}): " +
                          (withinNoise ? "within one standard deviation of the closest, i.e. no clear difference." :
                           d.Mean > others.Max(x => x.c!.Mean) ? "ahead of all of them." :
                           d.Mean < others.Min(x => x.c!.Mean) ? "behind all of them." : "in between.");

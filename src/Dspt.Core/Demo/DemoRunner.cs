@@ -116,6 +116,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
         "dspt" => "DSPT",
         "gce" => "GCE",
         "mae" => "MAE",
+        "nlprompt" => "NLPrompt",
         var other => other.ToUpperInvariant(),
     };
 
@@ -126,7 +127,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
         var tokens = PromptTokens.Create(tokenizer, dataset.ClassNames, promptOptions, model.Config.ContextLength);
         using var learner = new PromptLearner(model, tokens, dataset.ClassNames, promptOptions, seed);
         var config = new TrainConfig(Epochs: options.EpochsFor(lossName), LearningRate: options.LearningRateFor(lossName), Seed: seed);
-        var trainer = new PromptTrainer(TrainablePrompt.From(learner), config, new LossObjective(LossRegistry.Create(lossName)), "demo");
+        var trainer = new PromptTrainer(TrainablePrompt.From(learner), config, TrainingObjectives.Create(lossName), "demo");
         trainer.Train(features, labels, cancellation: cancel);
         using var _ = no_grad();
         using var logits = learner.Logits(testFeatures);

@@ -45,8 +45,8 @@ public sealed class PromptTuningRun(RunFolder folder, RunManifest manifest, Clip
         using var learner = new PromptLearner(clip, PromptTokens.Create(tokenizer, data.ClassNames, options, clip.Config.ContextLength),
             data.ClassNames, options, spec.Seed);
         if (device.type != DeviceType.CPU) learner.to(device);
-        var loss = LossRegistry.Create(spec.Loss);
-        var trainer = new PromptTrainer(TrainablePrompt.From(learner), config, new LossObjective(loss), manifest.Fingerprint);
+        var objective = TrainingObjectives.Create(spec.Loss);
+        var trainer = new PromptTrainer(TrainablePrompt.From(learner), config, objective, manifest.Fingerprint);
 
         using var resume = File.Exists(folder.Checkpoint) ? TrainingCheckpoint.Load(folder.Checkpoint) : null;
         if (resume is not null)
@@ -64,7 +64,7 @@ public sealed class PromptTuningRun(RunFolder folder, RunManifest manifest, Clip
         EvaluationReport.Write(folder.Path, "test", [zeroShot, learned], PromptEvaluation.Note(data.Template));
 
         var noise = NoiseSpec.Parse(spec.Noise);
-        var result = new FinalResult(loss.Name, noise.Type, NoiseRate(noise, spec.Shots), spec.Seed, learned.Accuracy, learned.MeanClassAccuracy,
+        var result = new FinalResult(objective.Name, noise.Type, NoiseRate(noise, spec.Shots), spec.Seed, learned.Accuracy, learned.MeanClassAccuracy,
             zeroShot.Accuracy, learned.Total, data.TrainPaths.Count, config.Epochs, metrics.Sum(m => m.Seconds));
         folder.WriteFinal(result);
         return result;

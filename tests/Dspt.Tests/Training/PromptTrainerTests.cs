@@ -9,7 +9,7 @@ public class PromptTrainerTests
     static TrainConfig Config(int epochs = 4) => new(epochs, BatchSize: 8, Seed: 3);
 
     static PromptTrainer Trainer(TrainablePrompt prompt, TrainConfig config, string loss = "ce", string fingerprint = "fp") =>
-        new(prompt, config, new LossObjective(LossRegistry.Create(loss)), fingerprint);
+        new(prompt, config, TrainingObjectives.Create(loss), fingerprint);
 
     static byte[] Bytes(Tensor t) => t.detach().cpu().contiguous().bytes.ToArray();
 
@@ -85,8 +85,11 @@ public class PromptTrainerTests
         public void EpochCompleted(EpochMetrics m, IReadOnlyList<EpochMetrics> all) { }
     }
 
-    [Fact]
-    public void ResumingAfterACancelMidEpochGivesTheUninterruptedBits()
+    /// <summary>NLPrompt plans each epoch from the prompt's own scores: a resumed run must re-plan identically.</summary>
+    [Theory]
+    [InlineData("ce")]
+    [InlineData("nlprompt")]
+    public void ResumingAfterACancelMidEpochGivesTheUninterruptedBits(string loss)
     {
         using var task = SyntheticTask.Create(views: 3);
         using var dir = Repo.Temp();
@@ -95,12 +98,12 @@ public class PromptTrainerTests
         var full = task.NewPrompt();
         IReadOnlyList<EpochMetrics> fullMetrics;
         using (var features = new CachedTrainingFeatures(task.Features))
-            fullMetrics = Trainer(full, config).Train(features, task.Labels, dir["full.safetensors"]);
+            fullMetrics = Trainer(full, config, loss).Train(features, task.Labels, dir["full.safetensors"]);
 
         var interrupted = task.NewPrompt();
         using var cts = new CancellationTokenSource();
         using (var features = new CachedTrainingFeatures(task.Features))
-            Assert.ThrowsAny<OperationCanceledException>(() => Trainer(interrupted, config)
+            Assert.ThrowsAny<OperationCanceledException>(() => Trainer(interrupted, config, loss)
                 .Train(features, task.Labels, dir["ckpt.safetensors"], progress: new CancelAt(3, 2, cts), cancellation: cts.Token));
 
         IReadOnlyList<EpochMetrics> resumedMetrics;
@@ -110,7 +113,7 @@ public class PromptTrainerTests
         {
             Assert.Equal(2, checkpoint.CompletedEpochs);
             Assert.NotNull(checkpoint.MomentumBuffer);
-            resumedMetrics = Trainer(resumed, config).Train(features, task.Labels, dir["ckpt.safetensors"], checkpoint);
+            resumedMetrics = Trainer(resumed, config, loss).Train(features, task.Labels, dir["ckpt.safetensors"], checkpoint);
         }
         Assert.Equal(Bytes(full.Context), Bytes(resumed.Context));
         using var a = TrainingCheckpoint.Load(dir["full.safetensors"]);
