@@ -15,7 +15,7 @@ public static class DemoCommand
         var quick = new Option<bool>("--quick") { Description = "one seed, two noise rates, few epochs (a smoke run)" };
         var seeds = new Option<int[]?>("--seeds") { Description = "seeds (default 1 2 3)", AllowMultipleArgumentsPerToken = true };
         var noise = new Option<string[]?>("--noise") { Description = "noise settings (default none sym:0.25 sym:0.5 sym:0.75 asym:0.5)", AllowMultipleArgumentsPerToken = true };
-        var losses = new Option<string[]?>("--losses") { Description = "losses (default ce dspt gce mae)", AllowMultipleArgumentsPerToken = true };
+        var losses = new Option<string[]?>("--losses") { Description = "losses and baselines: ce, dspt, gce[:q], mae[:s], nlprompt[:reg] (default ce dspt gce mae)", AllowMultipleArgumentsPerToken = true };
         var epochs = new Option<string[]?>("--epochs") { Description = "epochs for all losses (N) or one loss (LOSS=N); repeatable", AllowMultipleArgumentsPerToken = true };
         var lr = new Option<string[]?>("--lr") { Description = "learning rate for all losses (X) or one loss (LOSS=X); repeatable", AllowMultipleArgumentsPerToken = true };
         var shifted = new Option<double?>("--shifted") { Description = $"fraction of downstream images in shifted styles (default {WorldDefaults.ShiftedFraction})" };
