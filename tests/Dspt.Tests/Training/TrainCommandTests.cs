@@ -71,6 +71,19 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void NLPromptTrainsThroughTheSameCommand()
+    {
+        using var dir = Repo.Temp();
+        var data = TinyDataset.Write(dir["data"]);
+        var (code, _, stderr) = Run(data.TrainArgs(dir["run"], dir["cache"], 2, "--loss", "NLPrompt"));
+        Assert.True(code == 0, stderr);
+        var final = new RunFolder(dir["run"]).ReadFinal();
+        Assert.Equal("nlprompt", final.Method);
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir["run"], "manifest.json")));
+        Assert.Equal("nlprompt", manifest.RootElement.GetProperty("spec").GetProperty("loss").GetString());
+    }
+
+    [Fact]
     public void BadRequestsFailClearlyBeforeWritingAnything()
     {
         using var dir = Repo.Temp();
