@@ -9,7 +9,8 @@ namespace Dspt.Training;
 /// 100 * cos for the released weights); the cost -log_softmax(P0) over classes goes into entropic
 /// OT with uniform marginals (the classes are balanced in a few-shot split); each sample's
 /// pseudo-label is the argmax of its row of the plan. Samples whose pseudo-label is the given
-/// label are clean: the epoch trains all clean batches with CE, then all other batches with MAE.
+/// label are clean: the epoch trains all clean batches with CE, then all other batches with MAE
+/// (on their given labels, which MAE tolerates).
 /// </summary>
 public sealed class NLPromptObjective(double regularisation = NLPromptObjective.DefaultRegularisation) : ITrainingObjective
 {
