@@ -41,7 +41,7 @@ public sealed class NLPromptObjective(double regularisation = NLPromptObjective.
         using var scope = NewDisposeScope();
         var p0 = softmax(logits.to(ScalarType.Float64), 1);
         using var ot = Sinkhorn.Solve(nn.functional.log_softmax(p0, 1).neg(), regularisation);
-        var pseudo = ot.Plan.argmax(1).data<long>().ToArray();
+        var pseudo = ot.Plan.argmax(1).cpu().data<long>().ToArray();
         return [.. pseudo.Select((label, i) => label == labels[i])];
     }
 

@@ -27,8 +27,8 @@ public static class Sinkhorn
         var scaled = cost.to(ScalarType.Float64).neg().div(reg);
         double logA = -Math.Log(n), logB = -Math.Log(c);
         // Log-potentials: plan = exp(scaled + alpha_i + beta_j).
-        var alpha = zeros(n, dtype: ScalarType.Float64);
-        var beta = zeros(c, dtype: ScalarType.Float64);
+        var alpha = zeros(n, dtype: ScalarType.Float64, device: cost.device);
+        var beta = zeros(c, dtype: ScalarType.Float64, device: cost.device);
         int iterations = 0;
         for (int it = 0; it < maxIterations; it++)
         {
