@@ -20,11 +20,12 @@ public static class DemoCommand
         var lr = new Option<string[]?>("--lr") { Description = "learning rate for all losses (X) or one loss (LOSS=X); repeatable", AllowMultipleArgumentsPerToken = true };
         var shifted = new Option<double?>("--shifted") { Description = $"fraction of downstream images in shifted styles (default {WorldDefaults.ShiftedFraction})" };
         var style = new Option<string?>("--shifted-style") { Description = $"style of the shifted images: mixed, outline, faint, noisy (default {WorldDefaults.ShiftedStyle})" };
+        var worldSeed = new Option<long?>("--world-seed") { Description = "seed of the downstream task's images and splits (default 1): another draw of the same task" };
         var model = new Option<string?>("--model-dir") { Description = "folder with the demo model (default: the bundled assets/demo)" };
         var threads = CommonOptions.Threads();
         var command = new Command("demo", "Noisy-label prompt tuning on the built-in world: zero-shot, CE, DSPT, GCE, MAE across noise rates and seeds; table, plots, report")
         {
-            outDir, quick, seeds, noise, losses, epochs, lr, shifted, style, model, threads,
+            outDir, quick, seeds, noise, losses, epochs, lr, shifted, style, worldSeed, model, threads,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -44,6 +45,7 @@ public static class DemoCommand
                 WorldDefaults.DownstreamSpec(st, options.ShiftedFraction);
                 options = options with { ShiftedStyle = st.ToLowerInvariant() };
             }
+            if (parse.GetValue(worldSeed) is long ws) options = options with { WorldSeed = ws };
             var (epochAll, epochPer) = PerLoss(parse.GetValue(epochs), "--epochs", int.Parse);
             if (epochAll is int e) options = options with { Epochs = e };
             options = options with { EpochsPerLoss = epochPer };
