@@ -117,14 +117,21 @@ public class NLPromptTests
         Assert.True(result.MarginalError < first.MarginalError, $"error {first.MarginalError:E2} -> {result.MarginalError:E2}");
     }
 
+    /// <summary>Balanced classes (sample i is class i mod C), each sample about 10 logits surer of its class than of any other.</summary>
+    static (Tensor Logits, long[] Truth) ConfidentLogits(int n, int c, int seed)
+    {
+        var truth = Enumerable.Range(0, n).Select(i => (long)(i % c)).ToArray();
+        var logits = 20 + 2 * randn([n, c], generator: new Generator(seed));
+        for (int i = 0; i < n; i++) logits[i, truth[i]].add_(10);
+        return (logits, truth);
+    }
+
     [Fact]
     public void ConfidentSamplesWithWrongLabelsAreTheNoisyOnes()
     {
         using var scope = NewDisposeScope();
         int n = 40, c = 4;
-        var truth = Enumerable.Range(0, n).Select(i => (long)(i % c)).ToArray();
-        var logits = 20 + 2 * randn([n, c], generator: new Generator(6));
-        for (int i = 0; i < n; i++) logits[i, truth[i]].add_(10);
+        var (logits, truth) = ConfidentLogits(n, c, seed: 6);
         var given = truth.ToArray();
         int[] flipped = [1, 6, 11, 20, 27, 33, 38, 39];
         foreach (int i in flipped) given[i] = (given[i] + 1 + i % 3) % c;
@@ -158,9 +165,7 @@ public class NLPromptTests
     {
         using var scope = NewDisposeScope();
         int n = 100, c = 4;
-        var truth = Enumerable.Range(0, n).Select(i => (long)(i % c)).ToArray();
-        var logits = 20 + 2 * randn([n, c], generator: new Generator(7));
-        for (int i = 0; i < n; i++) logits[i, truth[i]].add_(10);
+        var (logits, truth) = ConfidentLogits(n, c, seed: 7);
         var given = truth.ToArray();
         var flipped = Enumerable.Range(0, n).Where(i => i % 5 == 0).ToHashSet();
         foreach (int i in flipped) given[i] = (given[i] + 1) % c;
