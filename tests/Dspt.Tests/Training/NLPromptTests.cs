@@ -118,7 +118,7 @@ public class NLPromptTests
     }
 
     /// <summary>Balanced classes (sample i is class i mod C), each sample about 10 logits surer of its class than of any other.</summary>
-    static (Tensor Logits, long[] Truth) ConfidentLogits(int n, int c, int seed)
+    static (Tensor Logits, long[] Truth) ConfidentLogits(int n, int c, ulong seed)
     {
         var truth = Enumerable.Range(0, n).Select(i => (long)(i % c)).ToArray();
         var logits = 20 + 2 * randn([n, c], generator: new Generator(seed));
