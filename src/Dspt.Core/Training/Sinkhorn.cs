@@ -5,8 +5,8 @@ namespace Dspt.Training;
 /// <summary>
 /// Entropic optimal transport between uniform marginals (a = 1/N over rows, b = 1/C over
 /// columns): the plan minimising &lt;P, M&gt; - reg * H(P). Sinkhorn's iterations in the log domain,
-/// in float64: NLPrompt's regularisation (0.01, 0.001 in a later script) makes the plain kernel
-/// exp(-M / reg) underflow. Same update order and stopping rule as POT's <c>ot.sinkhorn</c>
+/// in float64: at NLPrompt's regularisation 0.01 the plain kernel exp(-M / reg) underflows in
+/// float32, at a later script's 0.001 even in float64. Same update order and stopping rule as POT's <c>ot.sinkhorn</c>
 /// (columns, then rows; every 10 iterations, stop when the L2 error of the column marginals is
 /// below the tolerance).
 /// </summary>
