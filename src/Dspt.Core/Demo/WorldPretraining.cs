@@ -44,7 +44,7 @@ public static class WorldPretraining
         int start = File.Exists(checkpoint) ? trainer.LoadCheckpoint(checkpoint) : 0;
         if (start > 0) log?.Invoke($"resuming from {checkpoint} at step {start}");
         var clock = Stopwatch.StartNew();
-        var losses = trainer.Run(start, progress, cancel);
+        var losses = trainer.Run(start, progress, cancel, log);
 
         double zeroShot = ZeroShotAccuracy(model, tokenizer, WorldTask.Shape());
         log?.Invoke($"zero-shot top-1 on the shape task (test split): {zeroShot:F1} %");

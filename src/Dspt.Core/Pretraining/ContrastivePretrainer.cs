@@ -54,30 +54,44 @@ public sealed class ContrastivePretrainer
         return 0.5 * config.LearningRate * (1 + Math.Cos(Math.PI * progress));
     }
 
-    /// <summary>Runs steps [start, Steps); returns the loss of each step run.</summary>
-    public List<double> Run(int startStep, Action<PretrainProgress>? progress, CancellationToken cancel)
+    /// <summary>How many LibTorch errors one run replays from its checkpoint before giving up.</summary>
+    public const int MaxReplays = 5;
+
+    /// <summary>
+    /// Runs steps [start, Steps); returns the loss of each step run. With a checkpoint path, a
+    /// LibTorch error (ExternalException) is replayed from the last checkpoint, which gives the
+    /// same weights as a run without it: TorchSharp 0.107 can hand LibTorch a Scalar its finalizer
+    /// has already freed, a rare transient failure that crashed long runs. An error that repeats
+    /// at the same step, or more than <see cref="MaxReplays"/> errors, is thrown.
+    /// </summary>
+    public List<double> Run(int startStep, Action<PretrainProgress>? progress, CancellationToken cancel, Action<string>? log = null)
     {
         var losses = new List<double>();
         model.train();
         var clock = Stopwatch.StartNew();
+        // A state to replay from before the first periodic checkpoint.
+        if (checkpointPath != null && !File.Exists(checkpointPath)) SaveCheckpoint(checkpointPath, startStep);
+        int replays = 0, lastFailedStep = -1;
         for (int step = startStep; step < config.Steps; step++)
         {
             cancel.ThrowIfCancellationRequested();
             double lr = LearningRateAt(step);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             double loss;
-            using (var scope = NewDisposeScope())
+            try
             {
-                using var batch = batchForStep(step);
-                optimizer.zero_grad();
-                var l = ContrastiveLoss.Compute(model.EncodeImage(batch.Images), model.EncodeText(batch.Tokens), model.LogitScale);
-                loss = l.item<float>();
-                if (!double.IsFinite(loss))
-                    throw new InvalidOperationException($"pretraining loss became {loss} at step {step}; lower the learning rate");
-                l.backward();
-                optimizer.step();
-                // CLIP clamps the temperature so logits stay below 100.
-                using (no_grad()) model.LogitScale.clamp_(0, Math.Log(100));
+                loss = Step(step);
+            }
+            catch (System.Runtime.InteropServices.ExternalException e) when (checkpointPath != null && step != lastFailedStep && replays < MaxReplays)
+            {
+                int resumed = LoadCheckpoint(checkpointPath);
+                if (resumed < startStep || resumed > step) throw;
+                replays++;
+                lastFailedStep = step;
+                log?.Invoke($"LibTorch failed at step {step + 1} ({e.Message.Split('\n')[0].Trim()}); replaying from the step-{resumed} checkpoint ({replays}/{MaxReplays})");
+                losses.RemoveRange(resumed - startStep, losses.Count - (resumed - startStep));
+                step = resumed - 1;
+                continue;
             }
             losses.Add(loss);
             progress?.Invoke(new PretrainProgress(step + 1, config.Steps, loss, lr,
@@ -87,6 +101,22 @@ public sealed class ContrastivePretrainer
         }
         model.eval();
         return losses;
+    }
+
+    double Step(int step)
+    {
+        using var scope = NewDisposeScope();
+        using var batch = batchForStep(step);
+        optimizer.zero_grad();
+        var l = ContrastiveLoss.Compute(model.EncodeImage(batch.Images), model.EncodeText(batch.Tokens), model.LogitScale);
+        double loss = l.item<float>();
+        if (!double.IsFinite(loss))
+            throw new InvalidOperationException($"pretraining loss became {loss} at step {step}; lower the learning rate");
+        l.backward();
+        optimizer.step();
+        // CLIP clamps the temperature so logits stay below 100.
+        using (no_grad()) model.LogitScale.clamp_(0, Math.Log(100));
+        return loss;
     }
 
     /// <summary>Model and AdamW state (step count and both moments per parameter), written atomically.</summary>

@@ -88,4 +88,56 @@ public class PretrainingTests
         foreach (var (name, t) in c.state_dict())
             Assert.True(t.equal(expected[name]).all().item<bool>(), name);
     }
+    /// <summary>
+    /// A LibTorch error mid-run (here thrown after corrupting weights and a BatchNorm buffer, as a
+    /// failure inside a forward pass could) is replayed from the last checkpoint: the run ends with
+    /// the uninterrupted weights and loss curve. Before the first periodic checkpoint it replays from
+    /// the start; an error that repeats at the same step is thrown.
+    /// </summary>
+    [Theory]
+    [InlineData(4)]
+    [InlineData(1)]
+    public void ALibTorchErrorIsReplayedFromTheCheckpointToTheSameWeights(int failingStep)
+    {
+        using var dir = Repo.Temp();
+        var config = new PretrainConfig(Steps: 6, BatchSize: 16, WarmupSteps: 2, CheckpointEvery: 3);
+        var (straight, _, batchesA) = Setup(dir, 16);
+        using var a = straight;
+        var expectedLosses = new ContrastivePretrainer(a, config, batchesA, null).Run(0, null, CancellationToken.None);
+
+        var (faulty, _, batchesB) = Setup(dir, 16);
+        using var b = faulty;
+        bool failed = false;
+        ContrastiveBatch Batch(int step)
+        {
+            if (step == failingStep && !failed)
+            {
+                failed = true;
+                using (no_grad())
+                {
+                    b.parameters().First().add_(1f);
+                    b.state_dict().First(kv => kv.Key.EndsWith("running_mean")).Value.add_(1f);
+                }
+                throw new System.Runtime.InteropServices.ExternalException("Expected false to be true, but got false. (simulated)");
+            }
+            return batchesB(step);
+        }
+        var log = new List<string>();
+        var losses = new ContrastivePretrainer(b, config, Batch, dir[$"ckpt{failingStep}.safetensors"]).Run(0, null, CancellationToken.None, log.Add);
+        Assert.True(failed);
+        Assert.Equal(expectedLosses, losses);
+        var expected = a.state_dict();
+        foreach (var (name, t) in b.state_dict())
+            Assert.True(t.equal(expected[name]).all().item<bool>(), name);
+        Assert.Contains(log, l => l.Contains($"failed at step {failingStep + 1}") && l.Contains($"step-{(failingStep >= 3 ? 3 : 0)} checkpoint"));
+
+        // The same error at the same step again is not transient: it is thrown.
+        var (again, _, batchesC) = Setup(dir, 16);
+        using var c = again;
+        ContrastiveBatch AlwaysFails(int step) => step == failingStep
+            ? throw new System.Runtime.InteropServices.ExternalException("always")
+            : batchesC(step);
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() =>
+            new ContrastivePretrainer(c, config, AlwaysFails, dir[$"again{failingStep}.safetensors"]).Run(0, null, CancellationToken.None));
+    }
 }
