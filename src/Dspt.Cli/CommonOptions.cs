@@ -14,6 +14,12 @@ public static class CommonOptions
         Required = required,
     };
 
+    public static Option<string> SavedPrompt() => new("--prompt", "-p")
+    {
+        Description = "saved prompt: a run folder or a folder with prompt.safetensors + prompt.json",
+        Required = true,
+    };
+
     public static Option<string?> Vocab() => new("--vocab")
     {
         Description = "BPE vocabulary (bpe_simple_vocab_16e6.txt.gz, or vocab.json with merges.txt beside it); default: looked for next to the model",

@@ -18,7 +18,7 @@ public static class EvalCommand
 {
     public static Command Create()
     {
-        var prompt = new Option<string>("--prompt", "-p") { Description = "saved prompt: a run folder or a folder with prompt.safetensors + prompt.json", Required = true };
+        var prompt = CommonOptions.SavedPrompt();
         var model = CommonOptions.Model(required: false);
         model.Description = "CLIP checkpoint the prompt was trained on (default: the one recorded in prompt.json; its sha256 must match)";
         var vocab = CommonOptions.Vocab();

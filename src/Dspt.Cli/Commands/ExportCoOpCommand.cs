@@ -12,7 +12,7 @@ public static class ExportCoOpCommand
 {
     public static Command Create()
     {
-        var prompt = new Option<string>("--prompt", "-p") { Description = "saved prompt: a run folder or a folder with prompt.safetensors + prompt.json", Required = true };
+        var prompt = CommonOptions.SavedPrompt();
         var model = CommonOptions.Model(required: false);
         model.Description = "CLIP checkpoint the prompt was trained on (default: the one recorded in prompt.json); token_prefix/suffix are its embeddings";
         var vocab = CommonOptions.Vocab();
