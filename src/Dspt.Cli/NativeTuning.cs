@@ -44,6 +44,9 @@ public sealed record NativeTuning(string Malloc, string OmpWaitPolicy)
 
     public override string ToString() => $"malloc {Malloc}, OMP_WAIT_POLICY {OmpWaitPolicy}";
 
+    /// <summary>What is in effect; null when the CLI runs in-process (tests), where nothing was applied.</summary>
+    public static string Describe(NativeTuning? tuning) => tuning?.ToString() ?? "native defaults not applied (in-process)";
+
     [DllImport("libc")]
     static extern int mallopt(int param, int value);
 

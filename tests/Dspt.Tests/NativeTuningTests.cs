@@ -12,14 +12,7 @@ public class NativeTuningTests
 {
     static (string Out, string Err) Version(params (string Name, string Value)[] environment)
     {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dspt.dll"));
-        info.ArgumentList.Add("version");
+        var info = Cli.Process("version");
         info.Environment.Remove("OMP_WAIT_POLICY");
         info.Environment.Remove("GLIBC_TUNABLES");
         info.Environment["OMP_DISPLAY_ENV"] = "VERBOSE";

@@ -37,7 +37,7 @@ public static class BenchTrainStepCommand
             int? threadCount = parse.GetValue(threads);
             if (threadCount is int t) torch.set_num_threads(t);
             var settings = new TrainStepBench.Settings(parse.GetValue(classes), parse.GetValue(batch), parse.GetValue(steps),
-                parse.GetValue(warmup), parse.GetValue(vocab)!, VersionCommand.Describe(tuning));
+                parse.GetValue(warmup), parse.GetValue(vocab)!, NativeTuning.Describe(tuning));
             if (parse.GetValue(peakOf) is string variant)
             {
                 output.WriteLine(TrainStepBench.PeakOf(settings, variant).ToString("F1", CultureInfo.InvariantCulture));

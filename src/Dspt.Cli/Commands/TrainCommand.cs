@@ -4,7 +4,6 @@ using Dspt.Cli.Progress;
 using Dspt.Clip;
 using Dspt.Data;
 using Dspt.IO;
-using Dspt.Losses;
 using Dspt.Prompting;
 using Dspt.Text;
 using Dspt.Training;

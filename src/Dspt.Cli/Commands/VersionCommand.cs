@@ -10,11 +10,9 @@ public static class VersionCommand
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
-            output.WriteLine($"dspt {typeof(InvalidInputException).Assembly.GetName().Version} (TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, {TorchSharp.torch.get_num_threads()} threads, {Describe(tuning)})");
+            output.WriteLine($"dspt {typeof(InvalidInputException).Assembly.GetName().Version} (TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, {TorchSharp.torch.get_num_threads()} threads, {NativeTuning.Describe(tuning)})");
             return 0;
         });
         return command;
     }
-
-    public static string Describe(NativeTuning? tuning) => tuning?.ToString() ?? "native defaults not applied (in-process)";
 }

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dspt.Clip;
 using Dspt.Data;
-using Dspt.Losses;
 using Dspt.Prompting;
 using Dspt.Text;
 using TorchSharp;

@@ -18,15 +18,8 @@ public class KillAndResumeTests
 
     static Process Start(params string[] args)
     {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dspt.dll"));
-        foreach (var a in args) info.ArgumentList.Add(a);
+        var info = Cli.Process(args);
+        info.RedirectStandardInput = true;
         var process = Process.Start(info)!;
         // Drain the pipes so a chatty child never blocks on a full buffer.
         process.OutputDataReceived += (_, _) => { };
