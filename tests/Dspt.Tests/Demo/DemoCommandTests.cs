@@ -58,6 +58,22 @@ public class DemoCommandTests
         Assert.Contains("Mislabeled samples pull with a mean gradient norm of", report);
     }
 
+    /// <summary>--world-seed draws another instance of the task: recorded in the manifest, and other test images give another zero-shot score.</summary>
+    [Fact]
+    public void AnotherWorldSeedIsRecordedAndDrawsOtherImages()
+    {
+        using var dir = Repo.Temp();
+        double ZeroShot(string seed)
+        {
+            string outDir = dir[$"demo-{seed}"];
+            Cli.Ok("demo", "--quick", "--losses", "ce", "--noise", "none", "--world-seed", seed, "--out", outDir);
+            using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, DemoReport.ManifestFile)));
+            Assert.Equal(long.Parse(seed, CultureInfo.InvariantCulture), manifest.RootElement.GetProperty("options").GetProperty("WorldSeed").GetInt64());
+            return manifest.RootElement.GetProperty("zero_shot").GetDouble();
+        }
+        Assert.NotEqual(ZeroShot("1"), ZeroShot("2"));
+    }
+
     [Fact]
     public void BadDemoOptionsExitWithTwo()
     {
