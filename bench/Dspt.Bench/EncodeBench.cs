@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Dspt.Clip;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dspt.Bench;

@@ -4,7 +4,6 @@ using Dspt.Clip;
 using Dspt.Losses;
 using Dspt.Prompting;
 using Dspt.Text;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dspt.Bench;

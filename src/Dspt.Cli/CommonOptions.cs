@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Dspt.Clip;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Dspt.Cli;
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using Dspt.Imaging;
 using Dspt.Text;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dspt.Cli.Commands;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Dspt.Data;
+using Dspt.Reporting;
 
 namespace Dspt.Cli.Commands;
 
@@ -73,7 +74,7 @@ public static class DataCommand
             if (!parse.GetValue(noSheet))
             {
                 sheetPath = Path.GetFullPath(parse.GetValue(sheet) ?? $"{Sanitize(d.Name)}_sheet.png");
-                ContactSheet.Write(sheetPath, drawn, parse.GetValue(perClass), parse.GetValue(sheetClasses), warn: Warn);
+                DatasetContactSheet.Write(sheetPath, drawn, parse.GetValue(perClass), parse.GetValue(sheetClasses), warn: Warn);
             }
 
             if (parse.GetValue(json)) WriteJson(output, d, drawn, sheetPath, savedTo, warnings);

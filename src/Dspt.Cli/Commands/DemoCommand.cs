@@ -52,7 +52,7 @@ public static class DemoCommand
             var (lrAll, lrPer) = PerLoss(parse.GetValue(lr), "--lr", x => double.Parse(x, CultureInfo.InvariantCulture));
             if (lrAll is double rate) options = options with { LearningRate = rate };
             options = options with { LearningRates = lrPer };
-            foreach (var loss in options.Losses) Dspt.Training.TrainingObjectives.Create(loss);
+            foreach (var loss in options.Losses) Dspt.Objectives.TrainingObjectives.Create(loss);
             foreach (var x in options.Noise) Dspt.Data.NoiseSpec.Parse(x).Validate();
 
             string folder = parse.GetValue(outDir) ?? Path.Combine("runs", $"demo-{DateTime.Now:yyyyMMdd-HHmmss}");

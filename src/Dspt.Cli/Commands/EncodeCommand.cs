@@ -1,8 +1,7 @@
 using System.CommandLine;
-using Dspt.Imaging;
 using Dspt.IO;
+using Dspt.Imaging;
 using Dspt.Text;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dspt.Cli.Commands;

@@ -1,9 +1,11 @@
-using Dspt.Prompting;
 using System.CommandLine;
 using Dspt.Clip;
 using Dspt.Data;
+using Dspt.Evaluation;
+using Dspt.Features;
+using Dspt.Prompting;
+using Dspt.Reporting;
 using Dspt.Text;
-using Dspt.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

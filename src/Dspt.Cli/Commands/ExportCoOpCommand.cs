@@ -1,8 +1,7 @@
-using Dspt.Prompting;
 using System.CommandLine;
 using Dspt.Clip;
+using Dspt.Prompting;
 using Dspt.Text;
-using Dspt.Training;
 using static TorchSharp.torch;
 
 namespace Dspt.Cli.Commands;

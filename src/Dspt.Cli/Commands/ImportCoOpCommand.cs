@@ -4,7 +4,6 @@ using Dspt.Clip;
 using Dspt.Data;
 using Dspt.Prompting;
 using Dspt.Text;
-using Dspt.Training;
 using static TorchSharp.torch;
 
 namespace Dspt.Cli.Commands;

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using Dspt.Demo;
 using Dspt.Pretraining;
-using TorchSharp;
 
 namespace Dspt.Cli.Commands;
 

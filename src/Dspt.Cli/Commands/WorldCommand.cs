@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Dspt.Demo;
 using Dspt.IO;
+using Dspt.Reporting;
+using Dspt.World;
 
 namespace Dspt.Cli.Commands;
 
@@ -40,7 +42,7 @@ public static class WorldCommand
 
             string dir = parse.GetValue(outDir)!;
             string png = Path.Combine(dir, "world-preview.png"), txt = Path.Combine(dir, "world-preview.txt");
-            bool hasFont = ContactSheet.Write(png, tiles);
+            bool hasFont = WorldContactSheet.Write(png, tiles);
             AtomicFile.WriteAllText(txt, string.Concat(tiles.Select((t, i) => $"{i}\t{t.Caption}\n")));
             if (!hasFont)
                 parse.InvocationConfiguration.Error.WriteLine("warning: no font found, the sheet has no captions; they are in " + txt);

@@ -1,4 +1,5 @@
 using Dspt.Clip;
+using Dspt.World;
 
 namespace Dspt.Demo;
 

@@ -1,3 +1,5 @@
+using Dspt.World;
+
 namespace Dspt.Demo;
 
 /// <summary>

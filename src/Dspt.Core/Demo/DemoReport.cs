@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Dspt.IO;
 using Dspt.Reporting;
+using Dspt.World;
 
 namespace Dspt.Demo;
 

@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using Dspt.Clip;
 using Dspt.Data;
-using Dspt.IO;
+using Dspt.Evaluation;
+using Dspt.Features;
 using Dspt.Losses;
+using Dspt.Objectives;
 using Dspt.Prompting;
 using Dspt.Reporting;
 using Dspt.Text;
 using Dspt.Training;
-using TorchSharp;
+using Dspt.World;
 using static TorchSharp.torch;
 
 namespace Dspt.Demo;

@@ -1,5 +1,4 @@
 using System.Text;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dspt.IO;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Dspt.Clip;
 using Dspt.IO;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,6 +1,5 @@
 using Dspt.Clip;
 using Dspt.Text;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using Dspt.Objectives;
 using static TorchSharp.torch;
 
 namespace Dspt.Training;

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using Dspt.Features;
+using Dspt.Objectives;
+using Dspt.Prompting;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

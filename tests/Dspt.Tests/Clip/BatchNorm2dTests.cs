@@ -1,5 +1,4 @@
 using Dspt.Clip;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dspt.Tests.Clip;

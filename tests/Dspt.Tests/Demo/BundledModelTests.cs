@@ -2,7 +2,9 @@ using System.Text.Json;
 using Dspt.Clip;
 using Dspt.Demo;
 using Dspt.IO;
+using Dspt.Pretraining;
 using Dspt.Text;
+using Dspt.World;
 
 namespace Dspt.Tests.Demo;
 

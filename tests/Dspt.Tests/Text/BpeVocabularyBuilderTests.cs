@@ -62,13 +62,13 @@ public class BpeVocabularyBuilderTests
     public void DemoWorldVocabularyGivesOneTokenPerWord()
     {
         using var dir = Repo.Temp();
-        BpeVocabularyBuilder.Write(dir["world.txt.gz"], Dspt.Demo.WorldVocabulary.Words);
+        BpeVocabularyBuilder.Write(dir["world.txt.gz"], Dspt.World.WorldVocabulary.Words);
         var tokenizer = ClipTokenizer.Load(dir["world.txt.gz"]);
-        foreach (var word in Dspt.Demo.WorldVocabulary.Words)
+        foreach (var word in Dspt.World.WorldVocabulary.Words)
             Assert.True(tokenizer.Encode(word).Count == 1, $"\"{word}\" is not one token");
         // The world's own splitter and the tokenizer agree on a caption-like text.
         const string caption = "a photo of the plain background.";
-        Assert.Equal(Dspt.Demo.WorldVocabulary.Pieces(caption).Count(), tokenizer.Encode(caption).Count);
+        Assert.Equal(Dspt.World.WorldVocabulary.Pieces(caption).Count(), tokenizer.Encode(caption).Count);
         Assert.True(tokenizer.VocabSize < 2000, $"{tokenizer.VocabSize} tokens");
     }
 

@@ -1,4 +1,3 @@
-using Dspt.Text;
 using static Dspt.Tests.Text.TokenizerFixture;
 
 namespace Dspt.Tests.Text;

@@ -1,4 +1,6 @@
+using Dspt.Features;
 using Dspt.Losses;
+using Dspt.Objectives;
 using Dspt.Prompting;
 using Dspt.Tests.Prompting;
 using Dspt.Training;

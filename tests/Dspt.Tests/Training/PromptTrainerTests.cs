@@ -1,4 +1,7 @@
+using Dspt.Features;
 using Dspt.Losses;
+using Dspt.Objectives;
+using Dspt.Prompting;
 using Dspt.Training;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
-using Dspt.Training;
-using TorchSharp;
+using Dspt.Prompting;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

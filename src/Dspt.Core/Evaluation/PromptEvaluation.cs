@@ -1,0 +1,32 @@
+using Dspt.Clip;
+using Dspt.Prompting;
+using Dspt.Text;
+using static TorchSharp.torch;
+
+namespace Dspt.Evaluation;
+
+/// <summary>
+/// A learned prompt next to its reference: zero-shot CLIP with the dataset's template
+/// (CoOp's ZeroshotCLIP), both scored on the same image features.
+/// </summary>
+public static class PromptEvaluation
+{
+    public const string ZeroShotName = "zero-shot CLIP";
+
+    /// <summary>The line evaluation reports carry under their title.</summary>
+    public static string Note(string template) => $"Zero-shot CLIP classifies with the template \"{template}\".";
+
+    /// <param name="features">(N, D) test-view image features.</param>
+    public static (EvaluationResult ZeroShot, EvaluationResult Learned) Run(ClipModel clip, ClipTokenizer tokenizer,
+        PromptLearner learner, string learnedName, string template, Tensor features, IReadOnlyList<long> labels)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var device = learner.Context.device;
+        var x = features.to(device);
+        var text = clip.EncodeText(CoOpPrompts.ZeroShot(tokenizer, learner.ClassNames, template, clip.Config.ContextLength).to(device));
+        var zeroShot = Evaluator.FromLogits(ZeroShotName, clip.Logits(x, text), labels, learner.ClassNames);
+        var learned = Evaluator.FromLogits(learnedName, learner.Logits(x), labels, learner.ClassNames);
+        return (zeroShot, learned);
+    }
+}
