@@ -18,9 +18,9 @@ public class SeedStreamsPinTests
     public void Data_draw_streams_are_unchanged()
     {
         var actual = Join([
-            SeedStreams.Derive(1, "train"), SeedStreams.Derive(1, "val"), SeedStreams.Derive(1, "noise"),
-            SeedStreams.Derive(12345, "train"), SeedStreams.Derive(-7, "val"), SeedStreams.Derive(0, "ünï"),
-            new Random(SeedStreams.Derive(3, "train")).Next()]);
+            SeedStreams.DrawSeed(1, "train"), SeedStreams.DrawSeed(1, "val"), SeedStreams.DrawSeed(1, "noise"),
+            SeedStreams.DrawSeed(12345, "train"), SeedStreams.DrawSeed(-7, "val"), SeedStreams.DrawSeed(0, "ünï"),
+            new Random(SeedStreams.DrawSeed(3, "train")).Next()]);
         Assert.Equal("524710359,1002231204,1116624722,64013143,1500208737,1004962089,1217230431", actual);
     }
 
@@ -28,10 +28,10 @@ public class SeedStreamsPinTests
     public void Named_training_streams_are_unchanged()
     {
         var actual = Join([
-            SeededRandom.Create(7, "shuffle", 0).Next(), SeededRandom.Create(7, "shuffle", 1).Next(),
-            SeededRandom.Create(1, "views", 3).Next(1000), SeededRandom.Create(-2, "augment", "ab12cd", 5).Next(),
-            SeededRandom.Create(0, "x").NextDouble(),
-            .. SeededRandom.Permutation(10, SeededRandom.Create(7, "shuffle", 0)).Cast<object>()]);
+            SeedStreams.Named(7, "shuffle", 0).Next(), SeedStreams.Named(7, "shuffle", 1).Next(),
+            SeedStreams.Named(1, "views", 3).Next(1000), SeedStreams.Named(-2, "augment", "ab12cd", 5).Next(),
+            SeedStreams.Named(0, "x").NextDouble(),
+            .. SeedStreams.Permutation(10, SeedStreams.Named(7, "shuffle", 0)).Cast<object>()]);
         Assert.Equal("306931387,1616836416,689,1096529531,0.32843805026655926,5,2,9,8,4,3,6,0,7,1", actual);
     }
 
@@ -39,9 +39,9 @@ public class SeedStreamsPinTests
     public void World_item_streams_are_unchanged()
     {
         var actual = Join([
-            ItemSeed.Mix(0), ItemSeed.Mix(42), ItemSeed.Stream("scene"), ItemSeed.Stream("ünï"),
-            ItemSeed.Of(3, ItemSeed.Stream("scene"), 5), ItemSeed.Of(-1, 17, -4),
-            ItemSeed.Random(3, ItemSeed.Stream("caption"), 2).Next(), ItemSeed.Random(0, 0, 0).Next()]);
+            SeedStreams.Mix(0), SeedStreams.Mix(42), SeedStreams.StreamId("scene"), SeedStreams.StreamId("ünï"),
+            SeedStreams.ItemKey(3, SeedStreams.StreamId("scene"), 5), SeedStreams.ItemKey(-1, 17, -4),
+            SeedStreams.Item(3, SeedStreams.StreamId("caption"), 2).Next(), SeedStreams.Item(0, 0, 0).Next()]);
         Assert.Equal("16294208416658607535,13679457532755275413,1262761442079199527,1363170983420014709,8487382477694569866,4265298283074163907,1656311166,1882173042", actual);
     }
 }

@@ -134,7 +134,7 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
     int[] DrawViews(ITrainingFeatures features, int epoch)
     {
         if (features.Views == 1) return new int[features.Count];
-        var random = SeededRandom.Create(Config.Seed, "views", epoch);
+        var random = SeedStreams.Named(Config.Seed, "views", epoch);
         return [.. Enumerable.Range(0, features.Count).Select(_ => random.Next(features.Views))];
     }
 

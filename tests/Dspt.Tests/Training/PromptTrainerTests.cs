@@ -58,9 +58,9 @@ public class PromptTrainerTests
         for (int epoch = 0; epoch < config.Epochs; epoch++)
         {
             double lr = epoch == 0 ? 0.05 : 0.25 * (1 + Math.Cos(Math.PI * (epoch - 1) / config.Epochs));
-            var viewRandom = SeededRandom.Create(config.Seed, "views", epoch);
+            var viewRandom = SeedStreams.Named(config.Seed, "views", epoch);
             var views = Enumerable.Range(0, task.Labels.Length).Select(_ => (long)viewRandom.Next(2)).ToArray();
-            var order = SeededRandom.Permutation(task.Labels.Length, SeededRandom.Create(config.Seed, "shuffle", epoch));
+            var order = SeedStreams.Permutation(task.Labels.Length, SeedStreams.Named(config.Seed, "shuffle", epoch));
             foreach (var batch in order.Chunk(8).Where(b => b.Length == 8))
             {
                 using var scope = NewDisposeScope();
