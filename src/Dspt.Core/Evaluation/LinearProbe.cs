@@ -62,6 +62,7 @@ public static class LinearProbe
     static long Hits(Tensor x, long[] labels, Tensor weight, Tensor bias)
     {
         using var _ = no_grad();
-        return (x.matmul(weight) + bias).argmax(1).eq(tensor(labels)).sum().item<long>();
+        using var scope = NewDisposeScope();
+        return TopOne.Hits(x.matmul(weight) + bias, tensor(labels));
     }
 }

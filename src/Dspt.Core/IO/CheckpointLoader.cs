@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using static TorchSharp.torch;
 
 namespace Dspt.IO;
@@ -48,7 +47,7 @@ public static class CheckpointLoader
                 else
                     throw new InvalidInputException($"{weightsFile}: tensor '{name}' has dtype {t.dtype}, which is not supported (expected {string.Join("/", FloatingTypes)}, or an integer buffer)");
             }
-            info = new CheckpointInfo(path, format, weightsFile, Sha256(weightsFile),
+            info = new CheckpointInfo(path, format, weightsFile, ContentHash.OfFile(weightsFile),
                 raw.Values.GroupBy(t => t.dtype.ToString()).ToDictionary(g => g.Key, g => g.Count()));
         }
         catch
@@ -98,13 +97,6 @@ public static class CheckpointLoader
         if (head.Length > 0 && head[0] == 0x80)
             throw new InvalidInputException($"{path}: legacy (pre-1.6) torch.save format; re-save with torch >= 1.6 (torch.save(torch.load(f), f))");
         throw new InvalidInputException($"{path}: unrecognised checkpoint format; {Supported}");
-    }
-
-    /// <summary>Lower-case hex SHA-256, read in a stream (checkpoints can be gigabytes).</summary>
-    public static string Sha256(string file)
-    {
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     static bool IsHuggingFaceName(string name) =>

@@ -1,3 +1,4 @@
+using Dspt.Evaluation;
 using System.Diagnostics;
 using Dspt.Features;
 using Dspt.Objectives;
@@ -105,7 +106,7 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
         if (!float.IsFinite(value)) return (value, 0);
         loss.backward();
         optimizer.step();
-        return (value, logits.argmax(1).eq(y).sum().item<long>());
+        return (value, TopOne.Hits(logits, y));
     }
 
     /// <summary>The state after the epochs in <paramref name="metrics"/>, as a checkpoint (tensors copied to the CPU).</summary>

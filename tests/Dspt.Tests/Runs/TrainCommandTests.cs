@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dspt.Features;
+using Dspt.IO;
 using Dspt.Runs;
 using Dspt.Tests.Training;
 

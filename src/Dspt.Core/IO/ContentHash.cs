@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Dspt.Features;
+namespace Dspt.IO;
 
 /// <summary>sha256 (lower-case hex) of file contents: model files, images, split files.</summary>
 public static class ContentHash
