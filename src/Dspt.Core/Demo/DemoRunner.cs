@@ -7,6 +7,7 @@ using Dspt.Losses;
 using Dspt.Objectives;
 using Dspt.Prompting;
 using Dspt.Reporting;
+using Dspt.Runs;
 using Dspt.Text;
 using Dspt.Training;
 using Dspt.World;
@@ -126,12 +127,9 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
     double TrainAndEvaluate(ClipModel model, ClipTokenizer tokenizer, Dataset dataset, CachedTrainingFeatures features, long[] labels,
         string lossName, int seed, Tensor testFeatures, long[] testLabels, CancellationToken cancel)
     {
-        var promptOptions = new PromptOptions();
-        var tokens = PromptTokens.Create(tokenizer, dataset.ClassNames, promptOptions, model.Config.ContextLength);
-        using var learner = new PromptLearner(model, tokens, dataset.ClassNames, promptOptions, seed);
+        using var learner = PromptTraining.CreateLearner(model, tokenizer, dataset.ClassNames, new PromptOptions(), seed);
         var config = new TrainConfig(Epochs: options.EpochsFor(lossName), LearningRate: options.LearningRateFor(lossName), Seed: seed);
-        var trainer = new PromptTrainer(TrainablePrompt.From(learner), config, TrainingObjectives.Create(lossName), "demo");
-        trainer.Train(features, labels, cancellation: cancel);
+        PromptTraining.Train(learner, config, lossName, "demo", features, labels, cancellation: cancel);
         using var _ = no_grad();
         using var logits = learner.Logits(testFeatures);
         return TopOne.Percent(logits, testLabels);

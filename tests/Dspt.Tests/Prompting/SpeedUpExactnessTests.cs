@@ -54,7 +54,7 @@ public class SpeedUpExactnessTests
         var gen = new Generator(7);
         var image = randn([6, Config.EmbedDim], generator: gen).to(dtype);
         var labels = tensor(new long[] { 0, 3, 3, 6, 1, 5 });
-        var options = new PromptOptions(NCtx: nCtx, ClassSpecific: classSpecific, Position: position);
+        var options = new PromptOptions(new PromptLayout(NCtx: nCtx, ClassSpecific: classSpecific, Position: position));
 
         var plain = Run(model, tokens, names, options.Plain(), image, labels);
         foreach (var (truncate, share) in new[] { (true, false), (false, true), (true, true) })
@@ -94,8 +94,8 @@ public class SpeedUpExactnessTests
         Assert.Equal(28, new PromptLearner(model, tokens, names, new PromptOptions(), 0).EncodedLength);
         Assert.Equal(77, new PromptLearner(model, tokens, names, new PromptOptions().Plain(), 0).EncodedLength);
         Assert.True(new PromptLearner(model, tokens, names, new PromptOptions(), 0).UsesSharedPrefix);
-        Assert.False(new PromptLearner(model, tokens, names, new PromptOptions(ClassSpecific: true), 0).UsesSharedPrefix);
-        Assert.False(new PromptLearner(model, tokens, names, new PromptOptions(Position: ClassTokenPosition.Front), 0).UsesSharedPrefix);
+        Assert.False(new PromptLearner(model, tokens, names, new PromptOptions(new PromptLayout(ClassSpecific: true)), 0).UsesSharedPrefix);
+        Assert.False(new PromptLearner(model, tokens, names, new PromptOptions(new PromptLayout(Position: ClassTokenPosition.Front)), 0).UsesSharedPrefix);
     }
 
     static ClipModel RandomModel()
