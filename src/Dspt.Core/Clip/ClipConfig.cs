@@ -72,9 +72,29 @@ public sealed record ClipConfig(
             TransformerLayers: CountDistinct("transformer.resblocks.", 2));
     }
 
-    // Records compare arrays by reference; configs are compared by value in tests and manifests.
-    public bool Equals(ClipConfig? other) => other is not null && ToString() == other.ToString();
-    public override int GetHashCode() => ToString().GetHashCode();
+    // Records compare the VisionLayers array by reference; a config is a value, so compare its elements.
+    public bool Equals(ClipConfig? other) =>
+        other is not null && EmbedDim == other.EmbedDim && ImageResolution == other.ImageResolution
+        && VisionLayers.AsSpan().SequenceEqual(other.VisionLayers) && VisionWidth == other.VisionWidth
+        && VisionPatchSize == other.VisionPatchSize && ContextLength == other.ContextLength && VocabSize == other.VocabSize
+        && TransformerWidth == other.TransformerWidth && TransformerHeads == other.TransformerHeads && TransformerLayers == other.TransformerLayers;
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(EmbedDim);
+        hash.Add(ImageResolution);
+        foreach (int layers in VisionLayers) hash.Add(layers);
+        hash.Add(VisionWidth);
+        hash.Add(VisionPatchSize);
+        hash.Add(ContextLength);
+        hash.Add(VocabSize);
+        hash.Add(TransformerWidth);
+        hash.Add(TransformerHeads);
+        hash.Add(TransformerLayers);
+        return hash.ToHashCode();
+    }
+
     public override string ToString() =>
         $"embed {EmbedDim}, {Architecture}, text {TransformerLayers}x{TransformerWidth} ({TransformerHeads} heads), context {ContextLength}, vocab {VocabSize}";
 }

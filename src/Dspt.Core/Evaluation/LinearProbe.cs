@@ -39,7 +39,7 @@ public static class LinearProbe
         return 100.0 * Hits(xt, testLabels, weight, bias) / testLabels.Length;
     }
 
-    static Tensor Normalize(Tensor f) => f / f.norm(1, keepdim: true);
+    static Tensor Normalize(Tensor f) => f / f.norm(dim: 1, keepdim: true);
 
     static Tensor Rows(Tensor x, int[] rows) => x.index_select(0, tensor(rows.Select(r => (long)r).ToArray()));
 

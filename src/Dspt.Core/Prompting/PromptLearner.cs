@@ -91,7 +91,7 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
         long width = clip.Config.TransformerWidth;
         using (no_grad())
         {
-            using var embedding = clip.TokenEmbedding.forward(TokenizedPrompts).to(clip.DType);
+            using var embedding = clip.TokenEmbedding.call(TokenizedPrompts).to(clip.DType);
             token_prefix = embedding.narrow(1, 0, 1).clone();
             token_suffix = embedding.narrow(1, 1 + m, contextLength - 1 - m).clone();
             Tensor init;
