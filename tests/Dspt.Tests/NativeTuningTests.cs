@@ -35,6 +35,7 @@ public class NativeTuningTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void TheUsersOwnSettingsWinAndTheDefaultsCanBeTurnedOff()
     {
         var (output, err) = Version(("OMP_WAIT_POLICY", "ACTIVE"), ("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=12345678"));

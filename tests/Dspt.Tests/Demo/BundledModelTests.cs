@@ -39,6 +39,7 @@ public class BundledModelTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void ZeroShotOnTheDemoTaskIsTheManifestsAndInsideTheBand()
     {
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, DemoModel.ManifestFile)));

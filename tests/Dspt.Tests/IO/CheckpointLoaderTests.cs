@@ -11,6 +11,7 @@ public class CheckpointLoaderTests(VitTinyWeights weights) : IClassFixture<VitTi
     [InlineData("model.state_dict.pt", CheckpointFormat.TorchSave, "model.state_dict.pt", "Float32")]
     [InlineData("model.jit.pt", CheckpointFormat.TorchScript, "model.jit.pt", "Float16")]
     [InlineData("hf", CheckpointFormat.HuggingFace, "hf/model.safetensors", "Float16")]
+    [Trait("Category", "Slow")]
     public void EveryFormatGivesTheSameFloat32StateDict(string name, CheckpointFormat format, string weightsFile, string storedDType)
     {
         string path = VitTinyWeights.File(name);

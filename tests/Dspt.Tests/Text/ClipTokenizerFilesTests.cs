@@ -37,6 +37,7 @@ public class ClipTokenizerFilesTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void HuggingFaceVocabGivesTheSameIds()
     {
         using var dir = Repo.Temp();
@@ -211,6 +212,7 @@ public class ClipTokenizerFilesTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void BadHuggingFaceFilesAreNamed()
     {
         using var dir = Repo.Temp();

@@ -20,6 +20,7 @@ public class TokenizeCommandTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void TruncateGivesTheUnpaddedTruncatedRow()
     {
         var longCase = Cases.First(c => c.TokenizeRaises && c.Truncated is not null);
