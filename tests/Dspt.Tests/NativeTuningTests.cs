@@ -26,6 +26,7 @@ public class NativeTuningTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void LibgompReadsThePassiveWaitPolicyTheCliSets()
     {
         var (output, err) = Version();

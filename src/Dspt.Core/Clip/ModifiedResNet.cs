@@ -66,6 +66,9 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     readonly nn.Module<Tensor, Tensor> avgpool;
     readonly Sequential? downsample;
 
+    /// <summary>The branch's last norm (bn3), which CLIP's initialisation zeroes.</summary>
+    public BatchNorm2d LastNorm => bn3;
+
     public Bottleneck(long inplanes, long planes, int stride) : base(nameof(Bottleneck))
     {
         conv1 = nn.Conv2d(inplanes, planes, 1, bias: false);

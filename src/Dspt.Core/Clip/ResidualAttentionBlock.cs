@@ -40,6 +40,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     readonly Linear c_fc;
     readonly Linear c_proj;
 
+    public Linear Fc => c_fc;
+
     public Mlp(long width) : base(nameof(Mlp))
     {
         c_fc = nn.Linear(width, width * 4);

@@ -92,6 +92,7 @@ public class ClipCommandsTests
     [InlineData("vit-tiny", "model.jit.pt", 7171201, "ViT")]
     [InlineData("vit-tiny", "hf", 7171201, "ViT")]
     [InlineData("rn-tiny", "weights.openai.safetensors", 11972465, "ModifiedResNet")]
+    [Trait("Category", "Slow")]
     public void InfoReportsTheManifestsParameterCount(string model, string form, long parameters, string architecture)
     {
         var json = JsonDocument.Parse(Cli.Ok("info", Repo.Fixture("clip-models", model, form), "--json")).RootElement;

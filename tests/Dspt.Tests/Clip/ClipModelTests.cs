@@ -19,6 +19,7 @@ public class ClipModelTests
 
     [Theory]
     [MemberData(nameof(Models))]
+    [Trait("Category", "Slow")]
     public void MatchesOpenAiReferenceOutputs(string name, double atolImage, double atolText, double atolLogits)
     {
         var dir = Repo.Fixture("clip-models", name);
@@ -45,6 +46,7 @@ public class ClipModelTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void ReportsMissingUnexpectedAndMisshapedTensorsByName()
     {
         var path = Repo.Fixture("clip-models", "vit-tiny", "weights.openai.safetensors");

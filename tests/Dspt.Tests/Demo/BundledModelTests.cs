@@ -18,6 +18,7 @@ public class BundledModelTests
     static readonly string Folder = Path.Combine(Repo.Root, "assets", "demo");
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void FilesAndWorldSpecAreTheManifests()
     {
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, DemoModel.ManifestFile)));

@@ -57,6 +57,7 @@ public class ImageFeatureExtractorTests
     /// gradient were the same too.
     /// </summary>
     [Fact]
+    [Trait("Category", "Slow")]
     public void TrainingFromTheCacheEqualsEncodingEveryStep()
     {
         using var model = CoOpFixture.LoadModel();

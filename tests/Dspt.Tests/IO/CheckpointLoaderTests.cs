@@ -37,6 +37,7 @@ public class CheckpointLoaderTests(VitTinyWeights weights) : IClassFixture<VitTi
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void ResNetWeightsKeepTheirIntegerBuffers()
     {
         string path = Repo.Fixture("clip-models", "rn-tiny", "weights.openai.safetensors");

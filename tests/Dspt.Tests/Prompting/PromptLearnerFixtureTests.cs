@@ -117,6 +117,7 @@ public class PromptLearnerFixtureTests
 
     [Theory]
     [MemberData(nameof(CasesAndSpeedUps))]
+    [Trait("Category", "Slow")]
     public void MatchesCoOpForEveryLoss(string name, SpeedUp speedUp)
     {
         var fx = CoOpFixture.Load(name);

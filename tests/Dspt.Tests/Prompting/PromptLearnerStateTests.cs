@@ -11,6 +11,7 @@ public class PromptLearnerStateTests
     [InlineData("b_rand16_end")]
     [InlineData("c_rand16_middle")]
     [InlineData("e_csc_rand4_end")]
+    [Trait("Category", "Slow")]
     public void CoOpStateRoundTripsThroughSafetensors(string name)
     {
         var fx = CoOpFixture.Load(name);

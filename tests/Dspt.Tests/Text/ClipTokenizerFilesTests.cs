@@ -52,6 +52,7 @@ public class ClipTokenizerFilesTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void PlainTextMergesFileReadsLikeTheGzip()
     {
         using var dir = Repo.Temp();
@@ -74,6 +75,7 @@ public class ClipTokenizerFilesTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void ResolveLooksNextToTheCheckpoint()
     {
         using var dir = Repo.Temp();
@@ -102,6 +104,7 @@ public class ClipTokenizerFilesTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void ResolveLooksInsideAHuggingFaceModelDirectory()
     {
         using var dir = Repo.Temp();
