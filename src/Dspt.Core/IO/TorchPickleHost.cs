@@ -178,7 +178,8 @@ internal sealed class TorchPickleHost(string source, Func<string, ScalarType, lo
             throw Bad($"torch._utils.{function} is given a {storage.Type.Name}; torch pairs _rebuild_tensor_v3 with UntypedStorage and the others with typed storages");
 
         int elementSize = ElementSize(type);
-        long bytes = storage.Type.Untyped ? storage.Numel : checked(storage.Numel * elementSize);
+        long bytes = storage.Type.Untyped || storage.Numel <= long.MaxValue / elementSize ? storage.Numel * (storage.Type.Untyped ? 1 : elementSize)
+            : throw Bad($"storage '{storage.Key}' claims {storage.Numel} elements of {dtypeName}, more bytes than any file holds");
         if (bytes % elementSize != 0)
             throw Bad($"storage '{storage.Key}' has {bytes} bytes, not a whole number of {dtypeName} elements");
         long storageNumel = bytes / elementSize;
