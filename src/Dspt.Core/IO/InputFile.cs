@@ -16,6 +16,10 @@ public static partial class InputFile
             throw new InvalidInputException($"{path}: not a regular file ({Describe(type)}); inputs must be regular files");
     }
 
+    /// <summary>False for FIFOs, devices, sockets and folders; true for regular files (and
+    /// wherever the type cannot be asked).</summary>
+    public static bool IsRegular(string path) => FileType(path) is not { } type || type == RegularFile;
+
     public static FileStream OpenRead(string path, int bufferSize = 1 << 16)
     {
         RequireRegular(path);

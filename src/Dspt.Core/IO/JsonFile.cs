@@ -23,6 +23,8 @@ public static class JsonFile
         JsonDocument doc;
         try { doc = JsonDocument.Parse(json, Options); }
         catch (JsonException e) { throw new InvalidInputException($"{source}: not valid JSON: {e.Message}", e); }
+        // The duplicate-name check decodes names while parsing, and meets bad ones first.
+        catch (InvalidOperationException e) { throw Invalid(source, "a property name", e); }
         try
         {
             CheckStrings(doc.RootElement, source, "$");

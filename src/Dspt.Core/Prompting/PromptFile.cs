@@ -88,8 +88,9 @@ public static class PromptFile
         }
         if (ctx.dim() < 2)
         {
+            string shape = $"{ctx.dim()} dims ([{string.Join(", ", ctx.shape)}])";
             ctx.Dispose();
-            throw new InvalidInputException($"{tensors}: tensor 'ctx' has {ctx.dim()} dims ([{string.Join(", ", ctx.shape)}]); a context is (n_ctx, width), or (classes, n_ctx, width) class-specific");
+            throw new InvalidInputException($"{tensors}: tensor 'ctx' has {shape}; a context is (n_ctx, width), or (classes, n_ctx, width) class-specific");
         }
         long[] expected = info.ClassSpecific ? [info.ClassNames.Count, info.NCtx, ctx.shape[^1]] : [info.NCtx, ctx.shape[^1]];
         if (!ctx.shape.SequenceEqual(expected) || !ctx.is_floating_point())
