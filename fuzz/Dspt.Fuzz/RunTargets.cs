@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dspt.IO;
 using Dspt.Prompting;
+using Dspt.Runs;
 using Dspt.Training;
 using static TorchSharp.torch;
 

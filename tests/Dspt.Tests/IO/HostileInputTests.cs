@@ -8,7 +8,7 @@ using Dspt.IO;
 using Dspt.Tests.Data;
 using Dspt.Tests.Imaging;
 using Dspt.Text;
-using Dspt.Training;
+using Dspt.Prompting;
 using static TorchSharp.torch;
 
 namespace Dspt.Tests.IO;
