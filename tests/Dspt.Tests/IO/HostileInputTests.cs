@@ -124,6 +124,22 @@ public class HostileInputTests
         Assert.Contains("$.format", e.Message);
     }
 
+    [Fact]
+    public void AFewShotReportClaimingAHugeClassCountIsRefusedWithoutSizingItsTable()
+    {
+        // Found by the fuzz harness (fewshot #143, seed 1): "num_classes" sized a square table.
+        using var tmp = Repo.Temp();
+        string dir = DataFixtures.Coop(tmp.Path, "OxfordPets", "oxford_pets", "images", ["a", "b"], [(2, 1, 1), (2, 1, 1)]);
+        var split = FewShot.Draw(DatasetReader.Read(dir), 2, NoiseSpec.Parse("sym:0.5"), 1);
+        string path = tmp["fewshot.json"];
+        FewShotSplitFile.Save(path, split);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        json["report"]!["num_classes"] = 1_000_000_000;
+        File.WriteAllText(path, json.ToJsonString());
+        var e = Refused(() => FewShotSplitFile.Load(path));
+        Assert.Contains($"{path}: \"report\" does not match the train items", e.Message);
+    }
+
     [Theory, MemberData(nameof(BadStrings))]
     public void PromptSidecarStrings(string kind)
     {
