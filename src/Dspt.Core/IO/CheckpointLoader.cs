@@ -41,7 +41,10 @@ public static class CheckpointLoader
             foreach (var (name, t) in raw)
             {
                 if (FloatingTypes.Contains(t.dtype))
+                {
+                    RequireFinite(t, name, weightsFile);
                     result[name] = t.dtype == dtype ? t : t.to(dtype);
+                }
                 else if (KeptTypes.Contains(t.dtype))
                     result[name] = t;
                 else
@@ -60,6 +63,19 @@ public static class CheckpointLoader
         return result;
     }
 
+    /// <summary>A NaN or infinite weight would only show up later as NaN features or a
+    /// "diverged" training run, blamed on the wrong thing.</summary>
+    static void RequireFinite(Tensor t, string name, string file)
+    {
+        using var scope = NewDisposeScope();
+        var bad = t.isfinite().logical_not();
+        long count = bad.sum().item<long>();
+        if (count == 0) return;
+        long first = bad.flatten().nonzero()[0, 0].item<long>();
+        double value = t.flatten()[first].to(ScalarType.Float64).item<double>();
+        throw new InvalidInputException($"{file}: tensor '{name}' holds {count} non-finite value(s) (the first, {value}, at flat index {first}); model weights must be finite numbers");
+    }
+
     /// <summary>The format of a file or folder, from its content.</summary>
     public static CheckpointFormat DetectFormat(string path)
     {
@@ -74,7 +90,7 @@ public static class CheckpointLoader
         long length;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var stream = InputFile.OpenRead(path);
             length = stream.Length;
             head = head[..stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];
         }

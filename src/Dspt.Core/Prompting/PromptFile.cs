@@ -63,7 +63,8 @@ public static class PromptFile
         PromptInfo info;
         try
         {
-            info = JsonSerializer.Deserialize<PromptInfo>(File.ReadAllText(sidecar), Json)
+            using var doc = JsonFile.Parse(sidecar);
+            info = doc.Deserialize<PromptInfo>(Json)
                 ?? throw new InvalidInputException($"{sidecar}: empty JSON");
         }
         catch (JsonException e)
@@ -76,7 +77,16 @@ public static class PromptFile
             throw new InvalidInputException($"{sidecar}: fields 'class_names' (non-empty) and 'model_sha256' are required");
         var loaded = Safetensors.Load(tensors);
         if (!loaded.TryGetValue("ctx", out var ctx) || loaded.Count != 1)
+        {
+            foreach (var t in loaded.Values) t.Dispose();
             throw new InvalidInputException($"{tensors}: expected exactly one tensor 'ctx', found {string.Join(", ", loaded.Keys.Select(k => $"'{k}'"))}");
+        }
+        if (ctx.dim() < 2)
+        {
+            string shape = $"{ctx.dim()} dims ([{string.Join(", ", ctx.shape)}])";
+            ctx.Dispose();
+            throw new InvalidInputException($"{tensors}: tensor 'ctx' has {shape}; a context is (n_ctx, width), or (classes, n_ctx, width) class-specific");
+        }
         long[] expected = info.Layout.ClassSpecific ? [info.ClassNames.Count, info.Layout.NCtx, ctx.shape[^1]] : [info.Layout.NCtx, ctx.shape[^1]];
         if (!ctx.shape.SequenceEqual(expected) || !ctx.is_floating_point())
             throw new InvalidInputException($"{tensors}: tensor 'ctx' has shape [{string.Join(", ", ctx.shape)}] ({ctx.dtype}), {sidecar} describes floating [{string.Join(", ", expected)}]");

@@ -239,7 +239,13 @@ public class ClipTokenizerFilesTests
         File.WriteAllText(dir["vocab.json"], json.Replace("\"<|startoftext|>\":49406", "\"<|startoftext|>\":0"));
         Assert.Contains("both have id 0", LoadFails(dir["vocab.json"]).Message);
 
+        // 'dawg</w>' is itself in CLIP's vocabulary, so renaming to it names a token twice.
         File.WriteAllText(dir["vocab.json"], json.Replace("\"dog</w>\":", "\"dawg</w>\":"));
+        e = LoadFails(dir["vocab.json"]);
+        Assert.Contains(dir["vocab.json"], e.Message);
+        Assert.Contains("dawg</w>", e.Message);
+
+        File.WriteAllText(dir["vocab.json"], json.Replace("\"dog</w>\":", "\"dxqzg</w>\":"));
         e = LoadFails(dir["vocab.json"]);
         Assert.Contains(dir["vocab.json"], e.Message);
         Assert.Contains("dog</w>", e.Message);
