@@ -48,6 +48,8 @@ public static class DsptCli
         {
             var root = Build(tuning);
             root.Options.Add(Verbose);
+            // The built-in --version reads the entry assembly (a test host, in-process): say Dspt's.
+            foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new PrintVersion();
             root.Subcommands.Add(HelpCommand.Create(root));
             return root.Parse(args).Invoke(config);
         }
@@ -69,6 +71,15 @@ public static class DsptCli
                 : $" (full trace in {trace}; --verbose prints it)"));
             if (args.Contains("--verbose")) stderr.WriteLine(e);
             return 1;
+        }
+    }
+
+    sealed class PrintVersion : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(DsptVersion.Dspt);
+            return 0;
         }
     }
 }
