@@ -70,7 +70,7 @@ public sealed class TrainingRun : IDisposable
         string[] trainPaths = [.. data.Train.Select(i => Path.Combine(data.Root, i.Path))];
         string[] testPaths = [.. data.Test.Select(i => Path.Combine(data.Root, i.Path))];
         var source = Images ?? OwnSource(device, cancellation);
-        using var owned = source as IDisposable;
+        using var owned = Images is null ? source as IDisposable : null;   // a shared source belongs to the caller
         using var trainViews = source.TrainingViews(trainPaths, config.AugmentedViews, spec.Seed);
         using var features = new CachedTrainingFeatures(trainViews, device);
 
