@@ -78,9 +78,10 @@ public sealed class TrainingRun : IDisposable
         using var resume = Checkpoints && File.Exists(Folder.Checkpoint) ? TrainingCheckpoint.Load(Folder.Checkpoint) : null;
         if (resume is not null)
             Status?.Invoke($"resuming after epoch {resume.CompletedEpochs}/{config.Epochs} from {Folder.Checkpoint}");
+        using var curves = new EpochCurves(learner, source, data, spec.EvalTestEvery ?? 0);
         var (objective, metrics) = PromptTraining.Train(learner, config, spec.Loss, Manifest.Fingerprint, features,
             [.. data.Train.Select(i => (long)i.Label)], Checkpoints ? Folder.Checkpoint : null, resume,
-            Checkpoints ? new MetricsWriter(Folder, progress) : progress, cancellation);
+            Checkpoints ? new MetricsWriter(Folder, progress) : progress, cancellation, curves.Observe);
         Folder.WriteMetrics(metrics);
 
         PromptFile.Save(Folder.Path, learner.Context, PromptFile.Describe(learner, Manifest.ModelSha256, Provenance()));

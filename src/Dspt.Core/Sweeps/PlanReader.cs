@@ -17,7 +17,7 @@ public static class PlanReader
 {
     static readonly string[] TopKeys = ["name", "datasets", "models", "shots", "noise", "methods", "seeds", "train"];
     static readonly string[] TrainKeys = ["epochs", "lr", "batch_size", "views", "n_ctx", "ctx_init", "csc", "position", "eval_test_every", "select"];
-    public static readonly IReadOnlyList<string> SelectChoices = ["last", "best-val"];
+    public static readonly IReadOnlyList<string> SelectChoices = ["last"];
 
     public static SweepPlan Read(string path)
     {
@@ -256,7 +256,7 @@ public static class PlanReader
             if (Get(map, "select") is { } sel)
             {
                 var s = String(sel, K("select")).ToLowerInvariant();
-                t = SelectChoices.Contains(s) ? t with { Select = s } : throw Error(sel, K("select"), "last or best-val", s);
+                t = SelectChoices.Contains(s) ? t with { Select = s } : throw Error(sel, K("select"), "last (CoOp's choice; best-val is not implemented yet)", s);
             }
             return t;
         }

@@ -113,7 +113,7 @@ public class PlanTests
     [InlineData("methods: [ce]\nnoise: [sym:1.5]", "key 'noise[0]' (line 3): expected a noise setting")]
     [InlineData("methods: [ce]\nshots: [0]", "key 'shots[0]' (line 3): expected an integer >= 1, got '0'")]
     [InlineData("methods: [ce]\nseed: [1]", "key 'seed' (line 3): expected one of name, datasets")]
-    [InlineData("methods: [ce]\ntrain: {select: best}", "key 'train.select' (line 3): expected last or best-val, got 'best'")]
+    [InlineData("methods: [ce]\ntrain: {select: best}", "key 'train.select' (line 3): expected last (CoOp's choice; best-val is not implemented yet), got 'best'")]
     [InlineData("methods: [ce, ce]", "key 'methods': 'ce' appears twice")]
     public void PlanErrorsNameTheKeyAndWhatWasExpected(string body, string expected)
     {
