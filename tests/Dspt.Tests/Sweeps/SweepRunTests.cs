@@ -100,14 +100,14 @@ public class SweepRunTests
         Assert.Equal(runs.Select(r => r.Id).Order(), started.SelectMany(s => s).Order());
         AssertAllDoneOnce(dir["out"], runs);
 
-        // Both processes encoded the world's splits into the same two keys: one complete file each, no leftovers.
+        // Both processes encoded the world's splits (train, val for the learning curves, test) into the same three keys: one complete file each, no leftovers.
         var files = Directory.GetFiles(dir["cache"], "*", SearchOption.AllDirectories);
-        Assert.Equal(2, files.Length);
+        Assert.Equal(3, files.Length);
         foreach (var f in files)
         {
             Assert.EndsWith(".safetensors", f);
             var tensors = Safetensors.Load(f, out var meta);
-            Assert.Equal(meta["split"] == "train" ? 20 * 32 : 20 * 10, tensors["features"].shape[0]);
+            Assert.Equal(meta["split"] switch { "train" => 20 * 32, "val" => 20 * 4, _ => 20 * 10 }, tensors["features"].shape[0]);
             foreach (var t in tensors.Values) t.Dispose();
         }
         // A third process finds every run done and encodes nothing.
