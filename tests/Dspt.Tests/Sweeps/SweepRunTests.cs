@@ -35,8 +35,12 @@ public class SweepRunTests
             var folder = new RunFolder(Path.Combine(outDir, r.Folder));
             Assert.True(folder.IsComplete, r.Folder);
             Assert.Equal(r.Id, folder.ReadFinal().RunId);
-            var epochs = File.ReadAllLines(folder.Metrics).Select(l => JsonNode.Parse(l)!["epoch"]!.GetValue<int>()).ToList();
-            Assert.Equal(Enumerable.Range(1, Epochs), epochs);
+            var lines = File.ReadAllLines(folder.Metrics).Select(l => JsonNode.Parse(l)!).ToList();
+            Assert.Equal(Enumerable.Range(1, Epochs), lines.Select(l => l["epoch"]!.GetValue<int>()));
+            // Learning curves: val accuracy every epoch; under noise the memorised share; the last epoch's test accuracy is final.json's.
+            Assert.All(lines, l => Assert.InRange(l["val_accuracy"]!.GetValue<double>(), 0, 100));
+            Assert.Equal(r.Settings.Noise != "none", lines[0]["noisy_as_given"] is not null);
+            Assert.Equal(folder.ReadFinal().Accuracy, lines[^1]["test_accuracy"]!.GetValue<double>());
         }
         Assert.Equal(runs.Count, Directory.GetFiles(outDir, "final.json", SearchOption.AllDirectories).Length);
     }
