@@ -26,6 +26,8 @@ public static class DsptCli
             PretrainCommand.Create(),
             DataCommand.Create(),
             TrainCommand.Create(),
+            SweepCommand.Create(),
+            ReportCommand.Create(),
             EvalCommand.Create(),
             ExportCoOpCommand.Create(),
             ImportCoOpCommand.Create(),

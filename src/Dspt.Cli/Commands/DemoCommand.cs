@@ -9,6 +9,9 @@ namespace Dspt.Cli.Commands;
 /// <summary>`dspt demo`: the main job on the built-in default (no downloads, no arguments needed).</summary>
 public static class DemoCommand
 {
+    /// <summary>Where under the output folder the demo's sweep keeps its run folders (`dspt report OUT/runs` reads them).</summary>
+    public const string RunsFolder = "runs";
+
     public static Command Create()
     {
         var outDir = new Option<string?>("--out", "-o") { Description = "output folder (default: runs/demo-<time>)" };
@@ -58,7 +61,7 @@ public static class DemoCommand
             string folder = parse.GetValue(outDir) ?? Path.Combine("runs", $"demo-{DateTime.Now:yyyyMMdd-HHmmss}");
             string modelFolder = parse.GetValue(model) ?? DemoModel.BundledFolder();
             string commandLine = "dspt " + string.Join(" ", parse.Tokens.Select(t => t.Value));
-            var result = DemoProgressDisplay.Run(parse.InvocationConfiguration.Error, p => new DemoRunner(options, p).Run(modelFolder, cancel));
+            var result = DemoProgressDisplay.Run(parse.InvocationConfiguration.Error, p => new DemoRunner(options, p).Run(modelFolder, Path.Combine(folder, RunsFolder), cancel));
             DemoReport.Write(folder, result, commandLine);
 
             output.WriteLine();

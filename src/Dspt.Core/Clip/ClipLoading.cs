@@ -14,10 +14,11 @@ public static class ClipLoading
 {
     /// <summary>
     /// Loads any supported checkpoint (OpenAI .pt TorchScript, torch.save pickle, safetensors,
-    /// Hugging Face folder) into an eval-mode, frozen CLIP on <paramref name="device"/>.
+    /// Hugging Face folder; "builtin" for the bundled world CLIP) into an eval-mode, frozen CLIP on <paramref name="device"/>.
     /// </summary>
     public static LoadedClip Load(string path, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
+        path = Builtin.BuiltinModel.Resolve(path);
         var sd = CheckpointLoader.LoadStateDict(path, out var info);
         try
         {

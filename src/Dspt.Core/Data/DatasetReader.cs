@@ -2,7 +2,7 @@ namespace Dspt.Data;
 
 /// <summary>
 /// Reads a dataset the way the CoOp family of papers does. <c>path</c> is a dataset
-/// folder or file; its layout is detected (<see cref="DatasetFormats.Detect"/>) unless
+/// folder or file (or a built-in world task, <c>builtin:shape</c>); its layout is detected (<see cref="DatasetFormats.Detect"/>) unless
 /// <c>format</c> names it. Nothing outside the dataset root is read; images are not
 /// decoded unless <see cref="DatasetOptions.VerifyImages"/> is set. Problems a user would want to
 /// skip (missing files with <see cref="DatasetOptions.SkipBad"/>, duplicates, non-image files)
@@ -16,6 +16,11 @@ public static class DatasetReader
         options ??= new DatasetOptions();
         if (options.Template is { } t && !t.Contains("{}"))
             throw new InvalidInputException($"template '{t}': must contain {{}} where the class name goes");
+        if (Builtin.BuiltinDataset.Is(path))
+        {
+            var builtin = Builtin.BuiltinDataset.Parse(path);
+            return builtin.ToDataset(builtin.CreateTask(), options.Template);
+        }
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         format = (format ?? DatasetFormats.Detect(full)).ToLowerInvariant();
         bool isFile = File.Exists(full);

@@ -7,9 +7,11 @@ using Dspt.Losses;
 using Dspt.Objectives;
 using Dspt.Prompting;
 using Dspt.Reporting;
-using Dspt.Runs;
 using Dspt.Text;
 using Dspt.Training;
+using Dspt.Builtin;
+using Dspt.Runs;
+using Dspt.Sweeps;
 using Dspt.World;
 using static TorchSharp.torch;
 
@@ -39,100 +41,99 @@ public sealed record DemoResult(
     double Seconds);
 
 /// <summary>
-/// The built-in demo: the bundled world CLIP, its main task, and CoOp prompt tuning with each loss
-/// under each noise setting and seed, all through the same PromptLearner, PromptTrainer, losses,
-/// few-shot sampler and noise rules a user runs on real data. Image features are computed once
-/// (no augmentation: the report says so) and shared by every run.
+/// The built-in demo as a sweep: a built-in plan (the bundled world CLIP, its main task, CoOp
+/// prompt tuning with each loss under each noise setting and seed) run by the same
+/// <see cref="SweepExecutor"/> as <c>dspt sweep</c>, one run folder per run under the demo's
+/// output; the table's numbers are read back from those folders. Image features are computed once
+/// (no augmentation: the report says so) and shared by every run, and by the linear probe and the
+/// gradient picture.
 /// </summary>
 public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = null)
 {
-    public DemoResult Run(string modelFolder, CancellationToken cancel)
+    /// <summary>The plan the demo runs (its runs' folders go under <c>OUT/runs</c>).</summary>
+    public SweepPlan Plan(string modelFolder)
+    {
+        var dataset = new BuiltinDataset(options.Task, options.WorldSeed, Math.Max(BuiltinDataset.DefaultTrainPerClass, options.Shots), options.TestPerClass,
+            options.ShiftedFraction, options.ShiftedStyle.ToLowerInvariant());
+        string weights = Path.GetFullPath(Path.Combine(modelFolder, DemoModel.WeightsFile));
+        var methods = options.Losses.Select(loss => new PlanMethod(EvaluationReport.FileSafe(loss.Replace(':', '-')), TrainingObjectives.Create(loss).Name,
+            new PlanTraining(Epochs: options.EpochsFor(loss), Lr: options.LearningRateFor(loss), Views: 0))).ToList();
+        return new SweepPlan("demo", Path.GetFullPath(modelFolder), [new PlanDataset(dataset.Address, dataset.ShortName, null, null)],
+            [new PlanModel(weights, "world-clip", null)], [options.Shots], [.. options.Noise.Select(n => NoiseSpec.Parse(n).ToString())], methods, [.. options.Seeds]);
+    }
+
+    public DemoResult Run(string modelFolder, string runsFolder, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
-        string weights = Path.Combine(modelFolder, DemoModel.WeightsFile);
+        var plan = Plan(modelFolder);
+        var runs = PlanExpansion.Expand(plan);
+        string weights = plan.Models[0].Address;
         progress?.Stage($"loading {weights}");
-        using var loaded = ClipLoading.Load(weights);
+        using var executor = new SweepExecutor(plan, PlanExpansion.PlanHash(runs), new SweepOptions(Path.GetFullPath(runsFolder), Checkpoints: false))
+        {
+            Status = m => { if (m.StartsWith("rendering", StringComparison.Ordinal)) progress?.Stage(m); },
+        };
+        var outcome = executor.Run(runs, new Progress(progress, Display), cancel);
+        if (outcome.Failed.Count > 0)
+            throw new TrainingDivergedException($"{outcome.Failed.Count} demo run(s) diverged, e.g. {outcome.Failed[0].Run.Folder}: {outcome.Failed[0].Error}");
+
+        // Every number of the table comes from the run folders.
+        var records = runs.Select(r => RunFolderReader.ReadOne(new RunFolder(Path.Combine(runsFolder, r.Folder)))).ToList();
+        var noiseOrder = plan.Noise.ToList();
+        var lossOrder = plan.Methods.Select(m => m.Name).ToList();
+        var results = runs.Zip(records)
+            .OrderBy(x => noiseOrder.IndexOf(x.First.Settings.Noise)).ThenBy(x => options.Seeds.ToList().IndexOf(x.First.Settings.Seed)).ThenBy(x => lossOrder.IndexOf(x.First.MethodName))
+            .Select(x => new RunResult(Display(x.First.MethodName), NoiseSpec.Parse(x.First.Settings.Noise).Type,
+                NoiseSpec.Parse(x.First.Settings.Noise) is var n && n.Type == NoiseSpec.None ? 0 : n.Rate, x.First.Settings.Seed, x.Second.Accuracy)).ToList();
+        double zeroShot = records[0].ZeroShotAccuracy;
+
+        progress?.Stage("linear probe and per-sample gradients");
+        var (loaded, source) = executor.Resources(runs[0]);
         var model = loaded.Model;
-        var tokenizer = ClipTokenizer.Load(Path.Combine(modelFolder, DemoModel.VocabFile));
-
-        int trainPerClass = Math.Max(32, options.Shots);
-        var task = WorldTask.ByName(options.Task, options.WorldSeed, WorldDefaults.DownstreamSpec(options.ShiftedStyle, options.ShiftedFraction),
-            new WorldSplitSizes(TrainPerClass: trainPerClass, ValPerClass: 4, TestPerClass: options.TestPerClass));
-        var dataset = new Dataset($"world-{task.Name}", WorldTask.Root, task.ClassNames, task.Template,
-            ToItems(task.Train), ToItems(task.Val), ToItems(task.Test)) { Format = "world" };
-
-        progress?.Stage($"rendering and encoding {task.Train.Count + task.Test.Count} images");
-        var (trainFeatures, trainIndex) = Encode(model, task, task.Train);
-        var (testFeatures, _) = Encode(model, task, task.Test);
-        using var __ = trainFeatures;
-        using var ___ = testFeatures;
-        long[] testLabels = [.. task.Test.Select(t => (long)t.Label)];
-
-        progress?.Stage("zero-shot and linear probe");
-        using var zeroShotText = CoOpPrompts.ZeroShotFeatures(model, tokenizer, dataset.ClassNames, dataset.Template);
-        double zeroShot;
-        using (var zeroShotLogits = model.Logits(testFeatures, zeroShotText)) zeroShot = TopOne.Percent(zeroShotLogits, testLabels);
+        var dataset = DatasetReader.Read(plan.Datasets[0].Address);
+        var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(null, weights));
+        Tensor Features(IEnumerable<string> paths) => source.Encode([.. paths.Select(p => Path.Combine(dataset.Root, p))]);
+        using var testFeatures = Features(dataset.Test.Select(i => i.Path));
+        long[] testLabels = [.. dataset.Test.Select(t => (long)t.Label)];
         var clean = FewShot.Draw(dataset, options.Shots, NoiseSpec.Clean, options.Seeds[0]);
-        using var cleanFeatures = Gather(trainFeatures, trainIndex, clean.Train.Select(i => i.Path));
+        using var cleanFeatures = Features(clean.Train.Select(i => i.Path));
         double probe = LinearProbe.Accuracy(cleanFeatures, [.. clean.Train.Select(i => (long)i.Label)], testFeatures, testLabels, dataset.NumClasses);
 
-        var runs = new List<RunResult>();
-        int total = options.Noise.Count * options.Seeds.Count * options.Losses.Count, done = 0;
-        foreach (var noiseText in options.Noise)
-        {
-            var noise = NoiseSpec.Parse(noiseText);
-            foreach (int seed in options.Seeds)
-            {
-                var split = FewShot.Draw(dataset, options.Shots, noise, seed);
-                using var gathered = Gather(trainFeatures, trainIndex, split.Train.Select(i => i.Path));
-                using var features = new CachedTrainingFeatures(gathered);
-                long[] labels = [.. split.Train.Select(i => (long)i.Label)];
-                foreach (var lossName in options.Losses)
-                {
-                    cancel.ThrowIfCancellationRequested();
-                    double accuracy = TrainAndEvaluate(model, tokenizer, dataset, features, labels, lossName, seed, testFeatures, testLabels, cancel);
-                    var result = new RunResult(DisplayName(lossName), noise.Type, noise.Type == NoiseSpec.None ? 0 : noise.Rate, seed, accuracy);
-                    runs.Add(result);
-                    progress?.RunFinished(++done, total, result);
-                }
-            }
-        }
-
-        progress?.Stage("per-sample gradients");
         // The picture uses the symmetric rate closest to 50 % among those run (50 % when none is).
         var gradientNoise = options.Noise.Select(NoiseSpec.Parse).Where(n => n.Type == NoiseSpec.Sym).MinBy(n => Math.Abs(n.Rate - 0.5))
                             ?? NoiseSpec.Parse("sym:0.5");
         var gradSplit = FewShot.Draw(dataset, options.Shots, gradientNoise, options.Seeds[0]);
-        using var gradFeatures = Gather(trainFeatures, trainIndex, gradSplit.Train.Select(i => i.Path));
+        using var gradFeatures = Features(gradSplit.Train.Select(i => i.Path));
+        using var zeroShotText = CoOpPrompts.ZeroShotFeatures(model, tokenizer, dataset.ClassNames, dataset.Template);
         var gradients = new List<(string, IReadOnlyList<SampleGradient>)>();
         using (var logits = model.Logits(gradFeatures, zeroShotText))
             foreach (var lossName in new[] { "ce", "dspt" })
                 gradients.Add((DisplayName(lossName), PerSampleGradients(logits, gradSplit.Train, LossRegistry.Create(lossName))));
 
-        return new DemoResult(options, weights, loaded.Info.Sha256, model.Config.ToString(), task.Name, dataset.NumClasses,
-            task.Test.Count, zeroShot, probe, runs, gradients,
+        return new DemoResult(options, weights, loaded.Info.Sha256, model.Config.ToString(), options.Task, dataset.NumClasses,
+            dataset.Test.Count, zeroShot, probe, results, gradients,
             $"{gradientNoise.Type} {gradientNoise.Rate:P0} noise, seed {options.Seeds[0]}, logits of the zero-shot prompt", clock.Elapsed.TotalSeconds);
     }
 
-    public static string DisplayName(string loss) => loss.ToLowerInvariant() switch
-    {
-        "ce" => "CE",
-        "dspt" => "DSPT",
-        "gce" => "GCE",
-        "mae" => "MAE",
-        "nlprompt" => "NLPrompt",
-        var other => other.ToUpperInvariant(),
-    };
+    public static string DisplayName(string loss) => MethodNames.Display(loss) is var d && d != loss ? d : loss.ToUpperInvariant();
 
-    double TrainAndEvaluate(ClipModel model, ClipTokenizer tokenizer, Dataset dataset, CachedTrainingFeatures features, long[] labels,
-        string lossName, int seed, Tensor testFeatures, long[] testLabels, CancellationToken cancel)
+    /// <summary>A plan method's name in the demo's table: its loss as the user wrote it, in the papers' spelling.</summary>
+    string Display(string methodName) => DisplayName(options.Losses.First(l => EvaluationReport.FileSafe(l.Replace(':', '-')) == methodName));
+
+    /// <summary>Forwards the sweep's finished runs to the demo's display.</summary>
+    sealed class Progress(IDemoProgress? inner, Func<string, string> display) : ISweepProgress
     {
-        using var learner = PromptTraining.CreateLearner(model, tokenizer, dataset.ClassNames, new PromptOptions(), seed);
-        var config = new TrainConfig(Epochs: options.EpochsFor(lossName), LearningRate: options.LearningRateFor(lossName), Seed: seed);
-        PromptTraining.Train(learner, config, lossName, "demo", features, labels, cancellation: cancel);
-        using var _ = no_grad();
-        using var logits = learner.Logits(testFeatures);
-        return TopOne.Percent(logits, testLabels);
+        int done;
+
+        public void Status(string message) => inner?.Stage(message);
+
+        public ITrainingProgress? RunStarting(int position, int total, PlannedRun run, RunState state) => null;
+
+        public void RunFinished(int position, int total, PlannedRun run, FinalResult result, bool skipped)
+        {
+            var noise = NoiseSpec.Parse(run.Settings.Noise);
+            inner?.RunFinished(++done, total, new RunResult(display(run.MethodName), noise.Type, noise.Type == NoiseSpec.None ? 0 : noise.Rate, run.Settings.Seed, result.Accuracy));
+        }
     }
 
     static IReadOnlyList<SampleGradient> PerSampleGradients(Tensor logits, IReadOnlyList<NoisyItem> items, IPromptLoss loss)
@@ -146,32 +147,4 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
         var py = softmax(z.detach(), 1).gather(1, labels.unsqueeze(1)).squeeze(1).data<float>().ToArray();
         return [.. items.Select((it, i) => new SampleGradient(py[i], norms[i], it.IsCorrupted))];
     }
-
-    static (Tensor Features, Dictionary<string, int> Index) Encode(ClipModel model, WorldTask task, IReadOnlyList<(string Path, int Label)> items)
-    {
-        using var _ = inference_mode();
-        var parts = new List<Tensor>();
-        foreach (var chunk in items.Chunk(256))
-        {
-            var rendered = new byte[chunk.Length][];
-            Parallel.For(0, chunk.Length, i => rendered[i] = task.Render(chunk[i].Path));
-            using var images = WorldImages.ToClipTensor(rendered);
-            parts.Add(model.EncodeImage(images));
-        }
-        var all = cat(parts, 0);
-        foreach (var p in parts) p.Dispose();
-        // Inference tensors cannot enter autograd later; a plain copy can.
-        var features = all.clone();
-        all.Dispose();
-        return (features, items.Select((it, i) => (it.Path, i)).ToDictionary(x => x.Path, x => x.i));
-    }
-
-    static Tensor Gather(Tensor features, Dictionary<string, int> index, IEnumerable<string> paths)
-    {
-        long[] rows = [.. paths.Select(p => (long)index[p])];
-        using var idx = tensor(rows);
-        return features.index_select(0, idx);
-    }
-
-    static List<DataItem> ToItems(IReadOnlyList<(string Path, int Label)> items) => [.. items.Select(i => new DataItem(i.Path, i.Label))];
 }

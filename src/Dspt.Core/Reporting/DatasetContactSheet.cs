@@ -43,6 +43,8 @@ public static class DatasetContactSheet
                         $"(realised {split.Report.Corrupted}/{split.Report.Total} wrong), seed {split.Seed}";
         canvas.DrawText(Fit(header, font, width - 2 * Margin), Margin, 20, SKTextAlign.Left, font, ink);
 
+        // A built-in world task has no files: its items are rendered.
+        var world = Builtin.BuiltinDataset.Is(split.Root) ? Builtin.BuiltinDataset.Parse(split.Root).CreateTask() : null;
         int unreadable = 0;
         var sampling = new SKSamplingOptions(SKCubicResampler.Mitchell);
         for (int c = 0; c < classes; c++)
@@ -53,7 +55,7 @@ public static class DatasetContactSheet
             {
                 var item = rows[c][k];
                 var box = SKRect.Create(Margin + NameWidth + k * (thumb + Gap), top, thumb, thumb);
-                using var image = Thumbnail(Path.Combine(split.Root, item.Path), thumb);
+                using var image = world is null ? Thumbnail(Path.Combine(split.Root, item.Path), thumb) : WorldContactSheet.ToImage(world.Render(item.Path));
                 if (image is null)
                 {
                     unreadable++;

@@ -48,7 +48,7 @@ public static class WorldContactSheet
         return hasFont;
     }
 
-    static SKImage ToImage(byte[] rgb)
+    internal static SKImage ToImage(byte[] rgb)
     {
         const int size = WorldRenderer.Size;
         var rgba = new byte[size * size * 4];

@@ -1,8 +1,13 @@
+using System.Text.Json.Serialization;
+
 namespace Dspt.Runs;
 
 /// <summary>
 /// final.json, written last: the run's outcome. The first five fields are those of
 /// <c>Dspt.Reporting.RunResult</c> (accuracies in percent), so results tables read it directly.
+/// The rest say what was run, so a report needs no other file: dataset and model (address, name,
+/// weights sha256), shots, noise as given, the sweep's run id and plan hash when it came from one,
+/// and which epoch's prompt was kept.
 /// </summary>
 public sealed record FinalResult(
     string Method,
@@ -15,4 +20,20 @@ public sealed record FinalResult(
     int TestSamples,
     int TrainSamples,
     int Epochs,
-    double TrainSeconds);
+    double TrainSeconds)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Dataset { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? DatasetName { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Model { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ModelName { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ModelSha256 { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Shots { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Noise { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Loss { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? MethodName { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? RunId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? PlanName { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? PlanHash { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Select { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? SelectedEpoch { get; init; }
+}

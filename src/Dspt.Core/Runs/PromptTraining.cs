@@ -29,10 +29,10 @@ public static class PromptTraining
     /// <param name="fingerprint">What a checkpoint must carry to resume this training.</param>
     public static (string Objective, IReadOnlyList<EpochMetrics> Metrics) Train(PromptLearner learner, TrainConfig config, string loss,
         string fingerprint, ITrainingFeatures features, IReadOnlyList<long> labels, string? checkpoint = null, TrainingCheckpoint? resume = null,
-        ITrainingProgress? progress = null, CancellationToken cancellation = default)
+        ITrainingProgress? progress = null, CancellationToken cancellation = default, Func<EpochMetrics, EpochMetrics>? observer = null)
     {
         var objective = TrainingObjectives.Create(loss);
-        var trainer = new PromptTrainer(TrainablePrompt.From(learner), config, objective, fingerprint);
+        var trainer = new PromptTrainer(TrainablePrompt.From(learner), config, objective, fingerprint) { EpochObserver = observer };
         return (objective.Name, trainer.Train(features, labels, checkpoint, resume, progress, cancellation));
     }
 }

@@ -36,7 +36,7 @@ public static class RunPipeline
                 RunManifest.Version(typeof(InvalidInputException).Assembly), RunManifest.Version(typeof(TorchSharp.torch).Assembly),
                 MachineInfo.Current(spec.Device), DateTime.UtcNow);
             run.WriteManifest(manifest);
-            return new TrainingRun(run, manifest, split, model, owns, tokenizer, Features(spec, shared)) { Status = status };
+            return new TrainingRun(run, manifest, split, model, owns, tokenizer, Features(spec, shared)) { Status = status, Images = shared?.Images };
         }
         catch
         {
@@ -68,7 +68,7 @@ public static class RunPipeline
         {
             if (model.Info.Sha256 != manifest.ModelSha256)
                 throw new InvalidInputException($"{manifest.Spec.Model}: sha256 {model.Info.Sha256} differs from the {manifest.ModelSha256} recorded in {run.Manifest}; the model file changed, so the run cannot continue");
-            return new TrainingRun(run, manifest, split, model, owns, Tokenizer(manifest.Spec, shared), Features(manifest.Spec, shared)) { Status = status };
+            return new TrainingRun(run, manifest, split, model, owns, Tokenizer(manifest.Spec, shared), Features(manifest.Spec, shared)) { Status = status, Images = shared?.Images };
         }
         catch
         {
@@ -80,7 +80,7 @@ public static class RunPipeline
     static (LoadedClip Model, bool Owns) Model(RunSpec spec, Device device, RunResources? shared)
     {
         if (shared?.Model is not { } given) return (ClipLoading.Load(spec.Model, ScalarType.Float32, device), true);
-        if (Path.GetFullPath(given.Info.Path) != Path.GetFullPath(spec.Model))
+        if (Path.GetFullPath(given.Info.Path) != Path.GetFullPath(Builtin.BuiltinModel.Resolve(spec.Model)))
             throw new ArgumentException($"the shared model is {given.Info.Path}, the spec names {spec.Model}", nameof(shared));
         return (given, false);
     }

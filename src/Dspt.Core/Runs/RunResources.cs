@@ -12,4 +12,6 @@ namespace Dspt.Runs;
 /// <param name="Model">The spec's model, already loaded; it must be the file the spec names.</param>
 /// <param name="Tokenizer">The tokenizer of that model.</param>
 /// <param name="Features">Image features by content and view, shared by every run on the same model.</param>
-public sealed record RunResources(LoadedClip? Model = null, ClipTokenizer? Tokenizer = null, ImageFeatureCache? Features = null);
+/// <param name="Images">Where the runs' image features come from (a built-in world's rendered splits, say); null: the files
+/// through <paramref name="Features"/>, or the world's splits for a built-in dataset.</param>
+public sealed record RunResources(LoadedClip? Model = null, ClipTokenizer? Tokenizer = null, ImageFeatureCache? Features = null, IImageFeatureSource? Images = null);

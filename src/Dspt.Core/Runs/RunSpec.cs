@@ -38,8 +38,20 @@ public sealed record RunSpec(
     /// <summary>The options the dataset is read with: <see cref="Reading"/> and the <see cref="Template"/> override.</summary>
     public DatasetOptions ReadingOptions() => (Reading ?? new DatasetOptions()) with { Template = Template };
 
-    /// <summary>The parts that decide the result (everything but device, threads and cache).</summary>
-    public RunSpec WithoutComputeSettings() => this with { Device = "", Threads = null, CacheDirectory = null };
+    /// <summary>Set when the run is part of a sweep (<c>dspt sweep</c>); absent for <c>dspt train</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SweepMembership? Sweep { get; init; }
+
+    /// <summary>"best-val": the epoch with the best few-shot val accuracy is saved and evaluated; null or "last": the last epoch (CoOp).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Select { get; init; }
+
+    /// <summary>Test accuracy every N epochs in metrics.jsonl (null or 0: only at the end).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? EvalTestEvery { get; init; }
+
+    /// <summary>The parts that decide the result (everything but device, threads, cache and sweep membership).</summary>
+    public RunSpec WithoutComputeSettings() => this with { Device = "", Threads = null, CacheDirectory = null, Sweep = null, EvalTestEvery = null };
 
     /// <summary>
     /// Checks every field and writes names in their canonical form (full paths, the loss and
@@ -56,8 +68,8 @@ public sealed record RunSpec(
         if (reading is not null && IsDefault(reading)) reading = null;
         return this with
         {
-            Model = Path.GetFullPath(Model),
-            Dataset = Path.GetFullPath(Dataset),
+            Model = Builtin.Addresses.Model(Model),
+            Dataset = Builtin.Addresses.Dataset(Dataset),
             Vocab = Vocab is null ? null : Path.GetFullPath(Vocab),
             Noise = NoiseSpec.Parse(Noise).ToString(),
             Loss = TrainingObjectives.Create(Loss).Name,

@@ -48,6 +48,15 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Progress messages outside the training loop (feature encoding, evaluation).</summary>
     public Action<string>? Status { get; set; }
 
+    /// <summary>Where the image features come from; null: the files through <see cref="Features"/>, or the world's splits for a built-in dataset.</summary>
+    public IImageFeatureSource? Images { get; init; }
+
+    /// <summary>
+    /// False: no checkpoint after every epoch and metrics.jsonl written once at the end, for short
+    /// runs that are never resumed (the demo); an interrupted run then starts over.
+    /// </summary>
+    public bool Checkpoints { get; set; } = true;
+
     /// <summary>Epochs the folder's checkpoint holds (0 without one).</summary>
     public int CompletedEpochs => File.Exists(Folder.Checkpoint)
         ? int.Parse(Safetensors.ReadHeader(Folder.Checkpoint).Metadata["completed_epochs"], CultureInfo.InvariantCulture) : 0;
@@ -60,6 +69,63 @@ public sealed class TrainingRun : IDisposable
         var data = Split;
         string[] trainPaths = [.. data.Train.Select(i => Path.Combine(data.Root, i.Path))];
         string[] testPaths = [.. data.Test.Select(i => Path.Combine(data.Root, i.Path))];
+        var source = Images ?? OwnSource(device, cancellation);
+        using var owned = Images is null ? source as IDisposable : null;   // a shared source belongs to the caller
+        using var trainViews = source.TrainingViews(trainPaths, config.AugmentedViews, spec.Seed);
+        using var features = new CachedTrainingFeatures(trainViews, device);
+
+        using var learner = PromptTraining.CreateLearner(Model, Tokenizer, data.ClassNames, new PromptOptions(spec.Prompt), spec.Seed, device);
+        using var resume = Checkpoints && File.Exists(Folder.Checkpoint) ? TrainingCheckpoint.Load(Folder.Checkpoint) : null;
+        if (resume is not null)
+            Status?.Invoke($"resuming after epoch {resume.CompletedEpochs}/{config.Epochs} from {Folder.Checkpoint}");
+        using var curves = new EpochCurves(learner, source, data, spec.EvalTestEvery ?? 0);
+        var (objective, metrics) = PromptTraining.Train(learner, config, spec.Loss, Manifest.Fingerprint, features,
+            [.. data.Train.Select(i => (long)i.Label)], Checkpoints ? Folder.Checkpoint : null, resume,
+            Checkpoints ? new MetricsWriter(Folder, progress) : progress, cancellation, curves.Observe);
+        Folder.WriteMetrics(metrics);
+
+        PromptFile.Save(Folder.Path, learner.Context, PromptFile.Describe(learner, Manifest.ModelSha256, Provenance()));
+
+        Status?.Invoke($"evaluating on {testPaths.Length} test images");
+        using var test = source.Encode(testPaths);
+        var (zeroShot, learned) = PromptEvaluation.Run(Model, Tokenizer, learner, $"prompt ({spec.Loss})", data.Template, test,
+            [.. data.Test.Select(i => (long)i.Label)]);
+        EvaluationReport.Write(Folder.Path, "test", [zeroShot, learned], PromptEvaluation.Note(data.Template));
+
+        var noise = NoiseSpec.Parse(spec.Noise);
+        var result = new FinalResult(objective, noise.Type, NoiseRate(noise, spec.Shots), spec.Seed, learned.Accuracy, learned.MeanClassAccuracy,
+            zeroShot.Accuracy, learned.Total, trainPaths.Length, config.Epochs, metrics.Sum(m => m.Seconds))
+        {
+            Dataset = spec.Dataset,
+            DatasetName = spec.Sweep?.DatasetName,
+            Model = spec.Model,
+            ModelName = spec.Sweep?.ModelName,
+            ModelSha256 = Manifest.ModelSha256,
+            Shots = spec.Shots,
+            Noise = spec.Noise,
+            Loss = spec.Loss,
+            MethodName = spec.Sweep?.MethodName,
+            RunId = spec.Sweep?.RunId,
+            PlanName = spec.Sweep?.PlanName,
+            PlanHash = spec.Sweep?.PlanHash,
+            Select = spec.Select ?? "last",
+            SelectedEpoch = config.Epochs,
+        };
+        Folder.WriteFinal(result);
+        return result;
+    }
+
+    public void Dispose()
+    {
+        if (ownsModel) model.Dispose();
+    }
+
+    /// <summary>This run's own source: the built-in world's rendered splits, or the files through the feature cache.</summary>
+    IImageFeatureSource OwnSource(Device device, CancellationToken cancellation)
+    {
+        var spec = Manifest.Spec;
+        if (Builtin.BuiltinDataset.Is(spec.Dataset))
+            return new WorldFeatureSource(Model, Manifest.ModelSha256, Builtin.BuiltinDataset.Parse(spec.Dataset), spec.CacheDirectory) { Status = Status };
         var extractor = new ImageFeatureExtractor(Model, Manifest.ModelSha256, Features, device);
         int lastReported = -1;
         extractor.Progress = (done, total) =>
@@ -70,37 +136,8 @@ public sealed class TrainingRun : IDisposable
             lastReported = percent;
             Status?.Invoke($"encoding images: {done}/{total}");
         };
-
-        Status?.Invoke($"image features: {trainPaths.Length} training images x {Math.Max(1, config.AugmentedViews)} view(s), cache {Features.Directory ?? "in memory only"}");
-        using var trainViews = extractor.TrainingViews(trainPaths, config.AugmentedViews, spec.Seed);
-        using var features = new CachedTrainingFeatures(trainViews, device);
-
-        using var learner = PromptTraining.CreateLearner(Model, Tokenizer, data.ClassNames, new PromptOptions(spec.Prompt), spec.Seed, device);
-        using var resume = File.Exists(Folder.Checkpoint) ? TrainingCheckpoint.Load(Folder.Checkpoint) : null;
-        if (resume is not null)
-            Status?.Invoke($"resuming after epoch {resume.CompletedEpochs}/{config.Epochs} from {Folder.Checkpoint}");
-        var (objective, metrics) = PromptTraining.Train(learner, config, spec.Loss, Manifest.Fingerprint, features,
-            [.. data.Train.Select(i => (long)i.Label)], Folder.Checkpoint, resume, new MetricsWriter(Folder, progress), cancellation);
-        Folder.WriteMetrics(metrics);
-
-        PromptFile.Save(Folder.Path, learner.Context, PromptFile.Describe(learner, Manifest.ModelSha256, Provenance()));
-
-        Status?.Invoke($"evaluating on {testPaths.Length} test images");
-        using var test = extractor.Encode(testPaths, view: 0, augmentationSeed: 0);
-        var (zeroShot, learned) = PromptEvaluation.Run(Model, Tokenizer, learner, $"prompt ({spec.Loss})", data.Template, test,
-            [.. data.Test.Select(i => (long)i.Label)]);
-        EvaluationReport.Write(Folder.Path, "test", [zeroShot, learned], PromptEvaluation.Note(data.Template));
-
-        var noise = NoiseSpec.Parse(spec.Noise);
-        var result = new FinalResult(objective, noise.Type, NoiseRate(noise, spec.Shots), spec.Seed, learned.Accuracy, learned.MeanClassAccuracy,
-            zeroShot.Accuracy, learned.Total, trainPaths.Length, config.Epochs, metrics.Sum(m => m.Seconds));
-        Folder.WriteFinal(result);
-        return result;
-    }
-
-    public void Dispose()
-    {
-        if (ownsModel) model.Dispose();
+        Status?.Invoke($"image features: {Split.Train.Count} training images x {Math.Max(1, spec.Train.AugmentedViews)} view(s), cache {Features.Directory ?? "in memory only"}");
+        return new FileFeatureSource(extractor);
     }
 
     JsonObject Provenance() => new()

@@ -20,7 +20,7 @@ internal static class ClipVocabularyLocator
         }
         if (string.IsNullOrEmpty(modelPath))
             throw new InvalidInputException($"no tokenizer vocabulary given (no --vocab and no model path to look beside). {WhereToGetIt}.");
-        string full = Path.GetFullPath(modelPath);
+        string full = Path.GetFullPath(Builtin.BuiltinModel.Resolve(modelPath));
         string dir = Directory.Exists(full) ? full : Path.GetDirectoryName(full)!;
         return FindIn(dir)
             ?? throw new InvalidInputException(

@@ -18,6 +18,18 @@ public sealed record EpochMetrics(
     int Steps,
     double Seconds)
 {
+    /// <summary>Top-1 (%) on the few-shot val split with its labels as given (possibly noisy, as a user has them).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ValAccuracy { get; init; }
+
+    /// <summary>Top-1 (%) on the test split, measured every N epochs when asked for.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? TestAccuracy { get; init; }
+
+    /// <summary>With synthetic noise: the share (%) of mislabeled training samples predicted as their wrong given label (memorised noise).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? NoisyAsGiven { get; init; }
+
+    /// <summary>With synthetic noise: the share (%) of mislabeled training samples predicted as their true class.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? NoisyAsTrue { get; init; }
+
     public double SamplesPerSecond => Seconds > 0 ? Samples / Seconds : 0;
 
     public static readonly JsonSerializerOptions Json = new()

@@ -20,6 +20,13 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
 {
     public TrainConfig Config { get; } = config.Validated();
 
+    /// <summary>
+    /// Measures the prompt after each epoch (learning curves) and returns the epoch's metrics with
+    /// the measurements added, before the checkpoint is written, so a resumed run keeps them. It
+    /// runs without gradients and draws no random numbers, so it cannot change the training.
+    /// </summary>
+    public Func<EpochMetrics, EpochMetrics>? EpochObserver { get; init; }
+
     /// <param name="labels">The given (possibly noisy) label of each training sample.</param>
     /// <param name="checkpointPath">Written after every epoch; null: no checkpoints.</param>
     /// <param name="resume">A checkpoint of this run to continue from.</param>
@@ -79,6 +86,8 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
             }
             var m = new EpochMetrics(epoch + 1, batches.Count > 0 ? lossSum / batches.Count : double.NaN, lr,
                 samples > 0 ? 100.0 * correct / samples : double.NaN, samples, batches.Count, epochClock.Elapsed.TotalSeconds);
+            if (EpochObserver is not null)
+                using (no_grad()) m = EpochObserver(m);
             metrics.Add(m);
             if (checkpointPath is not null)
             {

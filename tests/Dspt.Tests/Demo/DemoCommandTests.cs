@@ -62,6 +62,12 @@ public class DemoCommandTests
             Assert.Equal(cell, tableLine.Split('|').Select(c => c.Trim()).ToList()[header.IndexOf(column)]);
         }
         Assert.Contains("(clean labels): best:", report);
+
+        // The demo is a sweep: one run folder per run, and `dspt report` on them gives the demo's table.
+        string runFolders = Path.Combine(outDir, Dspt.Cli.Commands.DemoCommand.RunsFolder);
+        Assert.Equal(rows.Count, Directory.GetFiles(runFolders, "final.json", SearchOption.AllDirectories).Length);
+        var swept = Cli.Ok("report", runFolders, "--sample-std", "--no-bold", "--no-zero-shot", "--no-plots", "--out", dir["report"]);
+        Assert.Equal(File.ReadAllText(Path.Combine(outDir, DemoReport.TableFile)), swept);
         Assert.Contains("Mislabeled samples pull with a mean gradient norm of", report);
     }
 
