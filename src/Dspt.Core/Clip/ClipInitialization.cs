@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dspt.Clip;
@@ -24,7 +25,7 @@ public static class ClipInitialization
         foreach (var (name, p) in model.named_parameters())
         {
             string leaf = name[(name.LastIndexOf('.') + 1)..];
-            if (name == "logit_scale") { p.fill_(Math.Log(1 / 0.07)); continue; }
+            if (name == "logit_scale") { using var scale = Math.Log(1 / 0.07).ToScalar(); p.fill_(scale); continue; }
             if (name == "token_embedding.weight") { p.normal_(0, 0.02, g); continue; }
             if (name == "positional_embedding") { p.normal_(0, 0.01, g); continue; }
             if (name == "text_projection") { p.normal_(0, attnStd, g); continue; }
@@ -64,7 +65,7 @@ public static class ClipInitialization
         bool isNorm = name.Contains("ln_") || name.Contains(".bn") || name.Contains("downsample.1") || name.EndsWith("ln_pre.weight") || name.EndsWith("ln_post.weight");
         if (p.dim() == 1 && isNorm)
         {
-            if (leaf == "weight") p.fill_(1.0); else p.zero_();
+            if (leaf == "weight") { using var one = 1.0.ToScalar(); p.fill_(one); } else p.zero_();
             return;
         }
         if (name.EndsWith("in_proj_weight", StringComparison.Ordinal))

@@ -91,7 +91,7 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         h = nn.functional.relu(bn2.forward(conv2.forward(h)));
         h = avgpool.forward(h);
         h = bn3.forward(conv3.forward(h));
-        return nn.functional.relu(h + identity).MoveToOuterDisposeScope();
+        return nn.functional.relu(h.Plus(identity)).MoveToOuterDisposeScope();
     }
 }
 
@@ -119,7 +119,7 @@ public sealed class AttentionPool2d : nn.Module<Tensor, Tensor>
         var n = x.shape[0];
         x = x.flatten(2).transpose(1, 2);                          // (N, HW, C)
         x = cat([x.mean([1], keepdim: true), x], dim: 1);          // (N, HW+1, C)
-        x = x + positional_embedding.to(x.dtype);
+        x = x.Plus(positional_embedding.to(x.dtype));
         long c = x.shape[2], l = x.shape[1], hd = c / heads;
         var q = q_proj.forward(x.narrow(1, 0, 1)).view(n, 1, heads, hd).transpose(1, 2);
         var k = k_proj.forward(x).view(n, l, heads, hd).transpose(1, 2);

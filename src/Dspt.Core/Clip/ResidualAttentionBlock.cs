@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -28,8 +29,8 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        x = x + attn.forward(ln_1.forward(x));
-        x = x + mlp.forward(ln_2.forward(x));
+        x = x.Plus(attn.forward(ln_1.forward(x)));
+        x = x.Plus(mlp.forward(ln_2.forward(x)));
         return x.MoveToOuterDisposeScope();
     }
 }
@@ -37,6 +38,8 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
 /// <summary>c_fc -> QuickGELU (x * sigmoid(1.702 x)) -> c_proj.</summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
+    static readonly Scalar QuickGeluScale = 1.702;
+
     readonly Linear c_fc;
     readonly Linear c_proj;
 
@@ -51,7 +54,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = c_fc.forward(x);
-        h = h * sigmoid(1.702 * h);
+        h = h * sigmoid(h.mul(QuickGeluScale));
         return c_proj.forward(h).MoveToOuterDisposeScope();
     }
 }
