@@ -19,7 +19,7 @@ namespace Dspt.Cli.Commands;
 /// and writes a run folder (manifest.json, fewshot.json, checkpoint.safetensors, metrics.jsonl,
 /// prompt.safetensors + prompt.json, evaluation.*, final.json). --resume DIR continues an
 /// interrupted run from its last complete epoch with the settings in its manifest.
-/// Exit codes: 0 done, 2 bad input, 3 the loss diverged, 130 interrupted.
+/// Exit codes: 0 done, 2 bad input (also: the folder is in use by another run), 3 the loss diverged, 130 interrupted.
 /// </summary>
 public static class TrainCommand
 {
@@ -68,58 +68,74 @@ public static class TrainCommand
             RunManifest manifest;
             FewShotSplit split;
             LoadedClip loaded;
-            if (parse.GetValue(resume) is { } resumeDir)
+            RunLock? held = null;
+            try
             {
-                var given = specOptions.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
-                if (given.Count > 0)
-                    throw new InvalidInputException($"--resume takes the run's settings from {Path.Combine(resumeDir, "manifest.json")}; only --device, --threads, --cache-dir and --no-cache may be given with it, not {string.Join(", ", given)}");
-                folder = new RunFolder(resumeDir);
-                manifest = folder.ReadManifest();
-                if (folder.IsComplete)
+                if (parse.GetValue(resume) is { } resumeDir)
                 {
-                    stdout.WriteLine($"{folder.Path} is already complete: test accuracy {folder.ReadFinal().Accuracy:F2}%");
-                    return 0;
-                }
-                manifest = manifest with
-                {
-                    Spec = manifest.Spec with
+                    var given = specOptions.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                    if (given.Count > 0)
+                        throw new InvalidInputException($"--resume takes the run's settings from {Path.Combine(resumeDir, "manifest.json")}; only --device, --threads, --cache-dir and --no-cache may be given with it, not {string.Join(", ", given)}");
+                    folder = new RunFolder(resumeDir);
+                    folder.ReadManifest();
+                    held = RunLock.Acquire(folder.Path, stderr.WriteLine);
+                    manifest = folder.ReadManifest();
+                    if (folder.IsComplete)
                     {
-                        Device = parse.GetResult(device) is { Implicit: false } ? parse.GetValue(device)! : manifest.Spec.Device,
-                        Threads = parse.GetValue(threads) ?? manifest.Spec.Threads,
-                        CacheDirectory = parse.GetResult(cacheDir) is { Implicit: false } || parse.GetValue(noCache) ? cache : manifest.Spec.CacheDirectory,
-                    },
-                };
-                ApplyThreads(manifest.Spec.Threads);
-                var dev = DeviceSelection.Parse(manifest.Spec.Device);
-                split = LoadSplit(folder, manifest);
-                loaded = ClipLoading.Load(manifest.Spec.Model, ScalarType.Float32, dev);
-                if (loaded.Info.Sha256 != manifest.ModelSha256)
-                {
-                    loaded.Dispose();
-                    throw new InvalidInputException($"{manifest.Spec.Model}: sha256 {loaded.Info.Sha256} differs from the {manifest.ModelSha256} recorded in {folder.Manifest}; the model file changed, so the run cannot continue");
+                        stdout.WriteLine($"{folder.Path} is already complete: test accuracy {folder.ReadFinal().Accuracy:F2}%");
+                        return 0;
+                    }
+                    manifest = manifest with
+                    {
+                        Spec = manifest.Spec with
+                        {
+                            Device = parse.GetResult(device) is { Implicit: false } ? parse.GetValue(device)! : manifest.Spec.Device,
+                            Threads = parse.GetValue(threads) ?? manifest.Spec.Threads,
+                            CacheDirectory = parse.GetResult(cacheDir) is { Implicit: false } || parse.GetValue(noCache) ? cache : manifest.Spec.CacheDirectory,
+                        },
+                    };
+                    ApplyThreads(manifest.Spec.Threads);
+                    var dev = DeviceSelection.Parse(manifest.Spec.Device);
+                    split = LoadSplit(folder, manifest);
+                    loaded = ClipLoading.Load(manifest.Spec.Model, ScalarType.Float32, dev);
+                    if (loaded.Info.Sha256 != manifest.ModelSha256)
+                    {
+                        loaded.Dispose();
+                        throw new InvalidInputException($"{manifest.Spec.Model}: sha256 {loaded.Info.Sha256} differs from the {manifest.ModelSha256} recorded in {folder.Manifest}; the model file changed, so the run cannot continue");
+                    }
+                    stderr.WriteLine($"resuming {folder.Path}");
                 }
-                stderr.WriteLine($"resuming {folder.Path}");
+                else
+                {
+                    var spec = NewSpec(parse);
+                    ApplyThreads(spec.Threads);
+                    var dev = DeviceSelection.Parse(spec.Device);
+                    folder = new RunFolder(parse.GetValue(output) ?? throw new InvalidInputException("give --output DIR for a new run, or --resume DIR to continue one"));
+                    RefuseStartedRun(folder);
+                    var data = DatasetReader.Read(spec.Dataset, spec.DatasetFormat, new DatasetOptions { Template = spec.Template }, w => stderr.WriteLine($"warning: {w}"));
+                    split = FewShot.Draw(data, spec.Shots, NoiseSpec.Parse(spec.Noise), spec.Seed, w => stderr.WriteLine($"warning: {w}"));
+                    loaded = ClipLoading.Load(spec.Model, ScalarType.Float32, dev);
+                    ClipTokenizer.Resolve(spec.Vocab, spec.Model);   // fail before creating the folder
+                    Directory.CreateDirectory(folder.Path);
+                    held = RunLock.Acquire(folder.Path, stderr.WriteLine);
+                    // Again under the lock: a run started meanwhile into the same folder wins.
+                    RefuseStartedRun(folder);
+                    if (folder.HasManifest)
+                        stderr.WriteLine($"{folder.Path}: replacing a run that stopped before its first epoch");
+                    FewShotSplitFile.Save(folder.Split, split);
+                    manifest = new RunManifest(spec, loaded.Info.Sha256, loaded.Model.Config.ToString(), ContentHash.OfFile(folder.Split),
+                        RunManifest.Version(typeof(InvalidInputException).Assembly), RunManifest.Version(typeof(TorchSharp.torch).Assembly),
+                        MachineInfo.Current(spec.Device), DateTime.UtcNow);
+                    folder.WriteManifest(manifest);
+                    stderr.WriteLine($"run folder {folder.Path}: {split.Train.Count} training images ({split.Report.Corrupted} with a wrong label), {split.Test.Count} test images, {split.NumClasses} classes");
+                }
             }
-            else
+            catch
             {
-                var spec = NewSpec(parse);
-                ApplyThreads(spec.Threads);
-                var dev = DeviceSelection.Parse(spec.Device);
-                folder = new RunFolder(parse.GetValue(output) ?? throw new InvalidInputException("give --output DIR for a new run, or --resume DIR to continue one"));
-                if (folder.HasManifest)
-                    throw new InvalidInputException($"{folder.Path} already holds a run (manifest.json); continue it with --resume {folder.Path} or choose another --output");
-                var data = DatasetReader.Read(spec.Dataset, spec.DatasetFormat, new DatasetOptions { Template = spec.Template }, w => stderr.WriteLine($"warning: {w}"));
-                split = FewShot.Draw(data, spec.Shots, NoiseSpec.Parse(spec.Noise), spec.Seed, w => stderr.WriteLine($"warning: {w}"));
-                loaded = ClipLoading.Load(spec.Model, ScalarType.Float32, dev);
-                ClipTokenizer.Resolve(spec.Vocab, spec.Model);   // fail before creating the folder
-                Directory.CreateDirectory(folder.Path);
-                FewShotSplitFile.Save(folder.Split, split);
-                manifest = new RunManifest(spec, loaded.Info.Sha256, loaded.Model.Config.ToString(), ContentHash.OfFile(folder.Split),
-                    RunManifest.Version(typeof(InvalidInputException).Assembly), RunManifest.Version(typeof(TorchSharp.torch).Assembly),
-                    MachineInfo.Current(spec.Device), DateTime.UtcNow);
-                folder.WriteManifest(manifest);
-                stderr.WriteLine($"run folder {folder.Path}: {split.Train.Count} training images ({split.Report.Corrupted} with a wrong label), {split.Test.Count} test images, {split.NumClasses} classes");
+                held?.Dispose();
+                throw;
             }
+            using (held)
             using (loaded)
                 return Train(folder, manifest, split, loaded.Model, stdout, stderr);
         });
@@ -133,13 +149,13 @@ public static class TrainCommand
         var device = DeviceSelection.Parse(spec.Device);
         var data = new TrainingData(split.ClassNames, split.Template,
             [.. split.Train.Select(i => Path.Combine(split.Root, i.Path))], [.. split.Train.Select(i => (long)i.Label)],
-            [.. split.Test.Select(i => Path.Combine(split.Root, i.Path))], [.. split.Test.Select(i => (long)i.Label)]);
+            [.. split.Test.Select(i => Path.Combine(split.Root, i.Path))], [.. split.Test.Select(i => (long)i.Label)]) { Root = split.Root };
         var run = new PromptTuningRun(folder, manifest, clip, tokenizer, device) { Status = stderr.WriteLine };
         using var interrupt = new InterruptSignal();
         try
         {
             var result = TrainingProgressDisplay.Run(stdout, progress =>
-                run.Execute(data, new ImageFeatureCache(spec.CacheDirectory), progress, interrupt.Token));
+                run.Execute(data, new ImageFeatureCache(spec.CacheDirectory) { Warning = w => stderr.WriteLine($"warning: {w}") }, progress, interrupt.Token));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"test accuracy {result.Accuracy:F2}% (mean per class {result.MeanClassAccuracy:F2}%), zero-shot CLIP {result.ZeroShotAccuracy:F2}%; {folder.Path}"));
             return 0;
@@ -158,6 +174,17 @@ public static class TrainCommand
             stderr.WriteLine($"{folder.Path} keeps the last complete epoch; this run cannot continue as is: start a new one with a lower --lr.");
             return DivergedExitCode;
         }
+    }
+
+    /// <summary>
+    /// A folder whose run completed an epoch (or finished) is continued with --resume, never
+    /// overwritten; one that stopped before its first epoch (bad image, Ctrl-C while encoding)
+    /// holds nothing worth keeping and is started afresh.
+    /// </summary>
+    static void RefuseStartedRun(RunFolder folder)
+    {
+        if (folder.HasManifest && (File.Exists(folder.Checkpoint) || folder.IsComplete))
+            throw new InvalidInputException($"{folder.Path} already holds a run (manifest.json); continue it with --resume {folder.Path} or choose another --output");
     }
 
     static RunSpec NewSpec(ParseResult parse)

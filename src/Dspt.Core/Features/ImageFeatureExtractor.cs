@@ -1,4 +1,5 @@
 using Dspt.Clip;
+using Dspt.Data;
 using Dspt.Imaging;
 using static TorchSharp.torch;
 
@@ -24,10 +25,13 @@ public sealed class ImageFeatureExtractor(ClipModel clip, string modelSha256, Im
 
     public ImageFeatureCache Cache => cache;
 
+    /// <summary>When set, every image is checked against the dataset root as it is opened.</summary>
+    public DatasetRoot? Root { get; init; }
+
     public FeatureKey Key(string path, int view, long augmentationSeed)
     {
         if (!contentHashes.TryGetValue(path, out var hash))
-            contentHashes[path] = hash = ContentHash.OfFile(path);
+            contentHashes[path] = hash = ContentHash.OfFile(Root?.Verify(path) ?? path);
         return new FeatureKey(modelSha256, hash, view, augmentationSeed);
     }
 
@@ -61,7 +65,14 @@ public sealed class ImageFeatureExtractor(ClipModel clip, string modelSha256, Im
                 int count = Math.Min(chunk, paths.Count - start);
                 // Decoding and resizing are pure C# and independent per image: spread them over the cores.
                 var pixels = new PixelImage[count];
-                Parallel.For(0, count, i => pixels[i] = Preprocess(paths[start + i], keys[start + i]));
+                try
+                {
+                    Parallel.For(0, count, i => pixels[i] = Preprocess(paths[start + i], keys[start + i]));
+                }
+                catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is InvalidInputException) is { } bad)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(bad).Throw();
+                }
                 using var _ = no_grad();
                 for (int i = 0; i < count; i++)
                 {
@@ -81,7 +92,7 @@ public sealed class ImageFeatureExtractor(ClipModel clip, string modelSha256, Im
 
     PixelImage Preprocess(string path, FeatureKey key)
     {
-        var image = ImageDecoder.Decode(path);
+        var image = ImageDecoder.Decode(Root?.Verify(path) ?? path);
         return key.View == 0 ? test.CropRgb(image) : augmentation.ApplyRgb(image, key.AugmentationRandom());
     }
 }

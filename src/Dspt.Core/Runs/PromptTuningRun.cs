@@ -30,7 +30,7 @@ public sealed class PromptTuningRun(RunFolder folder, RunManifest manifest, Clip
     {
         var spec = manifest.Spec;
         var config = spec.Train;
-        var extractor = new ImageFeatureExtractor(clip, manifest.ModelSha256, cache, device);
+        var extractor = new ImageFeatureExtractor(clip, manifest.ModelSha256, cache, device) { Root = data.Root is null ? null : new DatasetRoot(data.Root) };
         int lastReported = -1;
         extractor.Progress = (done, total) =>
         {

@@ -10,4 +10,8 @@ public sealed record TrainingData(
     IReadOnlyList<string> TrainPaths,
     IReadOnlyList<long> TrainLabels,
     IReadOnlyList<string> TestPaths,
-    IReadOnlyList<long> TestLabels);
+    IReadOnlyList<long> TestLabels)
+{
+    /// <summary>The dataset root the paths must stay inside when they are opened (null: not checked).</summary>
+    public string? Root { get; init; }
+}
