@@ -66,8 +66,11 @@ public static class EvalCommand
                 options => PromptTokens.Create(tokenizer, info.ClassNames, options, loaded.Model.Config.ContextLength), source: parse.GetValue(prompt)!);
             if (dev.type != DeviceType.CPU) learner.to(dev);
 
-            var cache = new ImageFeatureCache(parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory());
-            var extractor = new ImageFeatureExtractor(loaded.Model, loaded.Info.Sha256, cache, dev);
+            var cache = new ImageFeatureCache(parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory())
+            {
+                Warning = w => stderr.WriteLine($"warning: {w}"),
+            };
+            var extractor = new ImageFeatureExtractor(loaded.Model, loaded.Info.Sha256, cache, dev) { Root = new DatasetRoot(data.Root) };
             stderr.WriteLine($"encoding {items.Count} {splitName} images");
             using var features = extractor.Encode([.. items.Select(i => Path.Combine(data.Root, i.Path))], view: 0, augmentationSeed: 0);
             var (zeroShot, learned) = PromptEvaluation.Run(loaded.Model, tokenizer, learner, $"prompt ({Path.GetFileName(Path.GetFullPath(parse.GetValue(prompt)!).TrimEnd('/'))})",
