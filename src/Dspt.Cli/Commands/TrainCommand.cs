@@ -83,6 +83,7 @@ public static class TrainCommand
                     if (folder.IsComplete)
                     {
                         stdout.WriteLine($"{folder.Path} is already complete: test accuracy {folder.ReadFinal().Accuracy:F2}%");
+                        held.Dispose();
                         return 0;
                     }
                     manifest = manifest with
