@@ -22,7 +22,7 @@ public class NativeScalarRuleTests
     public void No_temporary_scalar_reaches_native_code(string project)
     {
         var compilation = Compile(project);
-        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Id != "CS0619").Take(5).ToList();
+        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Id is not ("CS0619" or "CS8795")).Take(5).ToList();
         Assert.True(errors.Count == 0, $"the {project} sources did not compile here, so the check would be meaningless: {string.Join("; ", errors)}");
         var scalar = compilation.GetTypeByMetadataName("TorchSharp.Scalar");
         Assert.NotNull(scalar);
@@ -117,6 +117,7 @@ public class NativeScalarRuleTests
             new CSharpCompilationOptions(trees.Any(t => t.GetCompilationUnitRoot().Members.OfType<Microsoft.CodeAnalysis.CSharp.Syntax.GlobalStatementSyntax>().Any()) ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
     }
 
+    // CS8795: a [LibraryImport] method's body comes from a source generator, which this compilation does not run.
     // CS0619 (an obsolete member used as an error) comes from the newer SkiaSharp that the tests' folder holds; it does not affect binding.
     // The SDK's ImplicitUsings for a plain library/console project.
     const string ImplicitUsings = """
