@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dspt.Clip;
 using Dspt.Losses;
 using Dspt.Prompting;
+using Dspt.Runs;
 using Dspt.Text;
 using Dspt.Training;
 using static TorchSharp.torch;
@@ -92,9 +93,9 @@ public static class TrainStepBench
                 throw new InvalidInputException($"--classes {settings.Classes}: expected 1..{FlowerNames.All.Count} (the Oxford Flowers names)");
             if (settings.Batch < 1 || settings.Steps < 1 || settings.Warmup < 0)
                 throw new InvalidInputException("--batch and --steps must be at least 1, --warmup at least 0");
-            var tokenizer = ClipTokenizer.Load(settings.VocabPath);
+            Tokenizer = ClipTokenizer.Load(settings.VocabPath);
             Names = [.. FlowerNames.All.Take(settings.Classes)];
-            Tokens = PromptTokens.Create(tokenizer, Names, Options, Config.ContextLength);
+            Tokens = PromptTokens.Create(Tokenizer, Names, Options, Config.ContextLength);
             Model = new ClipModel(Config);
             Model.InitializeParameters(seed: 0);
             Model.eval();
@@ -104,6 +105,7 @@ public static class TrainStepBench
         }
 
         public PromptOptions Options { get; } = new();
+        public ClipTokenizer Tokenizer { get; }
         public IReadOnlyList<string> Names { get; }
         public PromptTokens Tokens { get; }
         public ClipModel Model { get; }
@@ -115,7 +117,7 @@ public static class TrainStepBench
         {
             var v = Variants.Single(x => x.Name == variant);
             var options = Options with { TruncateAtEot = v.Truncate, SharePrefix = v.Share };
-            return new Runner(v.Name, new PromptLearner(Model, Tokens, Names, options, seed: 1));
+            return new Runner(v.Name, PromptTraining.CreateLearner(Model, Tokenizer, Names, options, seed: 1));
         }
 
         public void Step(Runner runner, bool record) => runner.Step(Image, Labels, Loss, record);

@@ -5,6 +5,7 @@ using Dspt.Evaluation;
 using Dspt.Features;
 using Dspt.Prompting;
 using Dspt.Reporting;
+using Dspt.Runs;
 using Dspt.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -43,37 +44,23 @@ public static class EvalCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var dev = DeviceSelection.Parse(parse.GetValue(device)!);
-            var (context, info) = PromptFile.Load(parse.GetValue(prompt)!);
-            using var _ = context;
-            string modelPath = parse.GetValue(model) ?? RecordedModel(info)
-                ?? throw new InvalidInputException($"{parse.GetValue(prompt)}: prompt.json records no model path; give --model");
             string splitName = parse.GetValue(split)!.ToLowerInvariant();
+            if (splitName is not ("test" or "val" or "train")) throw new InvalidInputException($"--split {splitName}: expected test, val or train");
+            using var saved = SavedPrompt.Open(parse.GetValue(prompt)!, parse.GetValue(model), parse.GetValue(vocab), dev);
             var data = DatasetReader.Read(parse.GetValue(dataset)!, parse.GetValue(format), new DatasetOptions { Template = parse.GetValue(template) },
                 w => stderr.WriteLine($"warning: {w}"));
-            CheckClassNames(data.ClassNames, info.ClassNames, parse.GetValue(dataset)!);
-            var items = splitName switch
-            {
-                "test" => data.Test,
-                "val" => data.Val,
-                "train" => data.Train,
-                _ => throw new InvalidInputException($"--split {splitName}: expected test, val or train"),
-            };
+            CheckClassNames(data.ClassNames, saved.Info.ClassNames, parse.GetValue(dataset)!);
+            var items = splitName switch { "test" => data.Test, "val" => data.Val, _ => data.Train };
             if (items.Count == 0) throw new InvalidInputException($"{parse.GetValue(dataset)}: the {splitName} split is empty");
-
-            using var loaded = ClipLoading.Load(modelPath, ScalarType.Float32, dev);
-            var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), modelPath));
-            using var learner = PromptFile.CreateLearner(context, info, loaded.Model, loaded.Info.Sha256,
-                options => PromptTokens.Create(tokenizer, info.ClassNames, options, loaded.Model.Config.ContextLength), source: parse.GetValue(prompt)!);
-            if (dev.type != DeviceType.CPU) learner.to(dev);
 
             var cache = new ImageFeatureCache(parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory())
             {
                 Warning = w => stderr.WriteLine($"warning: {w}"),
             };
-            var extractor = new ImageFeatureExtractor(loaded.Model, loaded.Info.Sha256, cache, dev) { Root = new DatasetRoot(data.Root) };
+            var extractor = new ImageFeatureExtractor(saved.Model, saved.ModelSha256, cache, dev) { Root = new DatasetRoot(data.Root) };
             stderr.WriteLine($"encoding {items.Count} {splitName} images");
             using var features = extractor.Encode([.. items.Select(i => Path.Combine(data.Root, i.Path))], view: 0, augmentationSeed: 0);
-            var (zeroShot, learned) = PromptEvaluation.Run(loaded.Model, tokenizer, learner, $"prompt ({Path.GetFileName(Path.GetFullPath(parse.GetValue(prompt)!).TrimEnd('/'))})",
+            var (zeroShot, learned) = PromptEvaluation.Run(saved.Model, saved.Tokenizer, saved.Learner, $"prompt ({Path.GetFileName(Path.GetFullPath(parse.GetValue(prompt)!).TrimEnd('/'))})",
                 data.Template, features, [.. items.Select(i => (long)i.Label)]);
             string note = PromptEvaluation.Note(data.Template);
             stdout.Write(EvaluationReport.ToMarkdown(splitName, [zeroShot, learned], note));
@@ -82,10 +69,6 @@ public static class EvalCommand
         });
         return command;
     }
-
-    /// <summary>The model path `dspt train` records in prompt.json (training.spec.model).</summary>
-    internal static string? RecordedModel(PromptInfo info) =>
-        info.Training?["spec"]?["model"]?.GetValue<string>() is { } path && File.Exists(path) ? path : null;
 
     static void CheckClassNames(IReadOnlyList<string> dataset, IReadOnlyList<string> prompt, string source)
     {

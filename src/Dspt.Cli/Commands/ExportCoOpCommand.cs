@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Dspt.Clip;
 using Dspt.Prompting;
+using Dspt.Runs;
 using Dspt.Text;
 using static TorchSharp.torch;
 
@@ -23,17 +24,11 @@ public static class ExportCoOpCommand
         };
         command.SetAction(parse =>
         {
-            var (context, info) = PromptFile.Load(parse.GetValue(prompt)!);
-            using var _ = context;
-            string modelPath = parse.GetValue(model) ?? EvalCommand.RecordedModel(info)
-                ?? throw new InvalidInputException($"{parse.GetValue(prompt)}: prompt.json records no model path; give --model");
-            using var loaded = ClipLoading.Load(modelPath, ScalarType.Float32);
-            var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), modelPath));
-            using var learner = PromptFile.CreateLearner(context, info, loaded.Model, loaded.Info.Sha256,
-                options => PromptTokens.Create(tokenizer, info.ClassNames, options, loaded.Model.Config.ContextLength), source: parse.GetValue(prompt)!);
-            int epochs = parse.GetValue(epoch) ?? info.Training?["spec"]?["train"]?["epochs"]?.GetValue<int>() ?? 0;
+            using var saved = SavedPrompt.Open(parse.GetValue(prompt)!, parse.GetValue(model), parse.GetValue(vocab));
+            var learner = saved.Learner;
+            int epochs = parse.GetValue(epoch) ?? saved.RecordedEpochs;
             CoOpCheckpoint.Export(parse.GetValue(output)!, learner, epochs);
-            parse.InvocationConfiguration.Output.WriteLine($"wrote {parse.GetValue(output)} (ctx [{string.Join(", ", learner.Context.shape)}], {info.ClassNames.Count} classes, epoch {epochs})");
+            parse.InvocationConfiguration.Output.WriteLine($"wrote {parse.GetValue(output)} (ctx [{string.Join(", ", learner.Context.shape)}], {saved.Info.ClassNames.Count} classes, epoch {epochs})");
             return 0;
         });
         return command;

@@ -47,13 +47,13 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     public Parameter LogitScale => logit_scale;
     public ScalarType DType => text_projection.dtype;
 
-    public Tensor EncodeImage(Tensor images) => visual.forward(images.to(DType));
+    public Tensor EncodeImage(Tensor images) => visual.call(images.to(DType));
 
     /// <summary>tokens (N, L) int64 -> (N, embed); features at argmax(tokens), i.e. the first EOT.</summary>
     public Tensor EncodeText(Tensor tokens)
     {
         using var scope = NewDisposeScope();
-        var x = token_embedding.forward(tokens);
+        var x = token_embedding.call(tokens);
         return EncodeTextEmbeddings(x, tokens.argmax(-1)).MoveToOuterDisposeScope();
     }
 
@@ -67,7 +67,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         using var scope = NewDisposeScope();
         long l = embeddings.shape[1];
         var x = embeddings.Plus(positional_embedding.narrow(0, 0, l).to(embeddings.dtype));
-        x = transformer.forward(x);
+        x = transformer.call(x);
         return ProjectAtEot(x, eotPositions).MoveToOuterDisposeScope();
     }
 
@@ -78,7 +78,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         var rows = NativeScalars.Range(hidden.shape[0], hidden.device);
         // LayerNorm acts per token, so normalising only the gathered rows is exact.
         var eot = hidden[rows, eotPositions.to(ScalarType.Int64)];
-        return ln_final.forward(eot).matmul(text_projection).MoveToOuterDisposeScope();
+        return ln_final.call(eot).matmul(text_projection).MoveToOuterDisposeScope();
     }
 
     /// <summary>exp(logit_scale) * cos(image, text): (images x texts, texts x images).</summary>
@@ -94,8 +94,8 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     public Tensor Logits(Tensor imageFeatures, Tensor textFeatures)
     {
         using var scope = NewDisposeScope();
-        var img = imageFeatures / imageFeatures.norm(1, keepdim: true);
-        var txt = textFeatures / textFeatures.norm(1, keepdim: true);
+        var img = imageFeatures / imageFeatures.norm(dim: 1, keepdim: true);
+        var txt = textFeatures / textFeatures.norm(dim: 1, keepdim: true);
         return (logit_scale.exp() * img.matmul(txt.t())).MoveToOuterDisposeScope();
     }
 

@@ -29,8 +29,8 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        x = x.Plus(attn.forward(ln_1.forward(x)));
-        x = x.Plus(mlp.forward(ln_2.forward(x)));
+        x = x.Plus(attn.call(ln_1.call(x)));
+        x = x.Plus(mlp.call(ln_2.call(x)));
         return x.MoveToOuterDisposeScope();
     }
 }
@@ -43,6 +43,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     readonly Linear c_fc;
     readonly Linear c_proj;
 
+    public Linear Fc => c_fc;
+
     public Mlp(long width) : base(nameof(Mlp))
     {
         c_fc = nn.Linear(width, width * 4);
@@ -53,33 +55,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = c_fc.forward(x);
+        var h = c_fc.call(x);
         h = h * sigmoid(h.mul(QuickGeluScale));
-        return c_proj.forward(h).MoveToOuterDisposeScope();
-    }
-}
-
-/// <summary>A stack of residual attention blocks ("resblocks.{i}").</summary>
-public sealed class Transformer : nn.Module<Tensor, Tensor>
-{
-    readonly ModuleList<ResidualAttentionBlock> resblocks;
-
-    public Transformer(long width, int layers, int heads, bool causal) : base(nameof(Transformer))
-    {
-        resblocks = new ModuleList<ResidualAttentionBlock>();
-        for (int i = 0; i < layers; i++) resblocks.Add(new ResidualAttentionBlock(width, heads, causal));
-        RegisterComponents();
-    }
-
-    public IReadOnlyList<ResidualAttentionBlock> Blocks => [.. resblocks];
-
-    public override Tensor forward(Tensor x)
-    {
-        foreach (var block in resblocks)
-        {
-            var next = block.forward(x);
-            if (!ReferenceEquals(next, x)) x = next;
-        }
-        return x;
+        return c_proj.call(h).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using Dspt.Clip;
 using Dspt.Data;
+using Dspt.IO;
 using Dspt.Imaging;
 using static TorchSharp.torch;
 

@@ -104,7 +104,7 @@ public sealed class PackedTextEncoder : IDisposable
         foreach (var block in clip.TextTransformer.Blocks)
         {
             var attention = block.Attention;
-            var (q, k, v) = attention.ProjectQkv(block.Norm1.forward(x).unsqueeze(0));   // each (1, H, Rows, d)
+            var (q, k, v) = attention.ProjectQkv(block.Norm1.call(x).unsqueeze(0));   // each (1, H, Rows, d)
             var qkv = cat([q, k, v], 0);                                                   // (3, H, Rows, d)
             long heads = qkv.shape[1], headDim = qkv.shape[3];
             qkv = qkv.index_select(2, gridIndex)
@@ -121,7 +121,7 @@ public sealed class PackedTextEncoder : IDisposable
             var attended = attention.Attend(qkv[0], keys, values, causal: false, mask)      // (G, slots, W)
                 .reshape(GroupCount * Slots, -1).index_select(0, slotOfRow);
             x = x.Plus(attended);
-            x = x.Plus(block.Mlp.forward(block.Norm2.forward(x)));
+            x = x.Plus(block.Mlp.call(block.Norm2.call(x)));
         }
         var eot = x.index_select(0, eotRows).unsqueeze(1);
         return clip.ProjectAtEot(eot, zeros(eot.shape[0], ScalarType.Int64)).MoveToOuterDisposeScope();

@@ -17,16 +17,12 @@ public sealed record PromptInfo(
     string ModelSha256,
     string ModelArchitecture,
     IReadOnlyList<string> ClassNames,
-    int NCtx,
-    string? CtxInit,
-    bool ClassSpecific,
-    ClassTokenPosition Position,
+    PromptLayout Layout,
     JsonObject? Training = null)
 {
     public string Format { get; init; } = PromptFile.Format;
 
-    public PromptOptions Options(PromptOptions speedups) =>
-        speedups with { NCtx = NCtx, CtxInit = CtxInit, ClassSpecific = ClassSpecific, Position = Position };
+    public PromptOptions Options(PromptOptions speedups) => speedups with { Layout = Layout };
 }
 
 /// <summary>Saves and loads a learned prompt (safetensors + JSON sidecar), both written atomically.</summary>
@@ -40,12 +36,11 @@ public static class PromptFile
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new PromptLayoutJson<PromptInfo>("layout") },
     };
 
     public static PromptInfo Describe(PromptLearner learner, string modelSha256, JsonObject? training = null) =>
-        new(modelSha256, learner.Clip.Config.ToString(), learner.ClassNames, learner.ContextCount, learner.Options.CtxInit,
-            learner.Options.ClassSpecific, learner.Options.Position, training);
+        new(modelSha256, learner.Clip.Config.ToString(), learner.ClassNames, learner.Options.Layout with { NCtx = learner.ContextCount }, training);
 
     /// <summary>Writes <c>prompt.safetensors</c> then <c>prompt.json</c> into <paramref name="directory"/>.</summary>
     public static void Save(string directory, Tensor context, PromptInfo info)
@@ -68,7 +63,8 @@ public static class PromptFile
         PromptInfo info;
         try
         {
-            info = JsonSerializer.Deserialize<PromptInfo>(File.ReadAllText(sidecar), Json)
+            using var doc = JsonFile.Parse(sidecar);
+            info = doc.Deserialize<PromptInfo>(Json)
                 ?? throw new InvalidInputException($"{sidecar}: empty JSON");
         }
         catch (JsonException e)
@@ -77,12 +73,21 @@ public static class PromptFile
         }
         if (info.Format != Format)
             throw new InvalidInputException($"{sidecar}: field 'format' is '{info.Format}', expected '{Format}'");
-        if (info.ClassNames is null || info.ClassNames.Count == 0 || string.IsNullOrEmpty(info.ModelSha256))
+        if (info.ClassNames is null || info.ClassNames.Count == 0 || string.IsNullOrEmpty(info.ModelSha256) || info.Layout is null)
             throw new InvalidInputException($"{sidecar}: fields 'class_names' (non-empty) and 'model_sha256' are required");
         var loaded = Safetensors.Load(tensors);
         if (!loaded.TryGetValue("ctx", out var ctx) || loaded.Count != 1)
+        {
+            foreach (var t in loaded.Values) t.Dispose();
             throw new InvalidInputException($"{tensors}: expected exactly one tensor 'ctx', found {string.Join(", ", loaded.Keys.Select(k => $"'{k}'"))}");
-        long[] expected = info.ClassSpecific ? [info.ClassNames.Count, info.NCtx, ctx.shape[^1]] : [info.NCtx, ctx.shape[^1]];
+        }
+        if (ctx.dim() < 2)
+        {
+            string shape = $"{ctx.dim()} dims ([{string.Join(", ", ctx.shape)}])";
+            ctx.Dispose();
+            throw new InvalidInputException($"{tensors}: tensor 'ctx' has {shape}; a context is (n_ctx, width), or (classes, n_ctx, width) class-specific");
+        }
+        long[] expected = info.Layout.ClassSpecific ? [info.ClassNames.Count, info.Layout.NCtx, ctx.shape[^1]] : [info.Layout.NCtx, ctx.shape[^1]];
         if (!ctx.shape.SequenceEqual(expected) || !ctx.is_floating_point())
             throw new InvalidInputException($"{tensors}: tensor 'ctx' has shape [{string.Join(", ", ctx.shape)}] ({ctx.dtype}), {sidecar} describes floating [{string.Join(", ", expected)}]");
         return (ctx, info);

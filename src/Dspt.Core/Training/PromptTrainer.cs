@@ -1,3 +1,4 @@
+using Dspt.Evaluation;
 using System.Diagnostics;
 using Dspt.Features;
 using Dspt.Objectives;
@@ -105,7 +106,7 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
         if (!float.IsFinite(value)) return (value, 0);
         loss.backward();
         optimizer.Step();
-        return (value, logits.argmax(1).eq(y).sum().item<long>());
+        return (value, TopOne.Hits(logits, y));
     }
 
     /// <summary>The state after the epochs in <paramref name="metrics"/>, as a checkpoint (tensors copied to the CPU).</summary>
@@ -134,7 +135,7 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
     int[] DrawViews(ITrainingFeatures features, int epoch)
     {
         if (features.Views == 1) return new int[features.Count];
-        var random = SeededRandom.Create(Config.Seed, "views", epoch);
+        var random = SeedStreams.Named(Config.Seed, "views", epoch);
         return [.. Enumerable.Range(0, features.Count).Select(_ => random.Next(features.Views))];
     }
 

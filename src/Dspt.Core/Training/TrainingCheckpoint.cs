@@ -8,7 +8,7 @@ namespace Dspt.Training;
 /// <summary>
 /// Everything needed to continue a run exactly: the context vectors, SGD's momentum buffer,
 /// how many epochs are complete and their metrics. Random streams are derived from (seed, epoch)
-/// (<see cref="SeededRandom"/>), so no generator state is stored. <see cref="Fingerprint"/>
+/// (<see cref="SeedStreams.Named"/>), so no generator state is stored. <see cref="Fingerprint"/>
 /// identifies the run's settings; resuming with different settings is refused.
 /// </summary>
 public sealed record TrainingCheckpoint(
