@@ -116,6 +116,35 @@ public class RunLockTests
         Assert.Empty(Directory.GetFiles(run, "*.tmp"));
     }
 
+    /// <summary>
+    /// The library pipeline holds the lock for the life of a run: while a run made by
+    /// RunPipeline.Create is alive, neither a resume nor another create may write its folder;
+    /// once it is disposed the folder is free and run.owner is gone.
+    /// </summary>
+    [Fact, Trait("Category", "Slow")]
+    public void A_pipeline_run_holds_its_folder_until_disposed()
+    {
+        using var dir = Repo.Temp();
+        var data = TinyDataset.Write(dir["data"], trainPerClass: 2, testPerClass: 1);
+        var spec = new RunSpec(TinyDataset.Model, data.Root, null, null, TinyDataset.Vocab, Shots: 2, Noise: "none", Loss: "ce", Seed: 1,
+            new Dspt.Training.TrainConfig(Epochs: 1, BatchSize: 2), new Dspt.Prompting.PromptLayout(2, null, false, Dspt.Prompting.ClassTokenPosition.End),
+            Device: "cpu", Threads: null, CacheDirectory: null);
+        var run = dir["run"];
+        using (var first = RunPipeline.Create(spec, run))
+        {
+            Assert.True(File.Exists(Path.Combine(run, RunLock.OwnerFile)));
+            var resumed = Assert.Throws<InvalidInputException>(() => RunPipeline.Resume(run));
+            Assert.Contains("in use by another dspt process", resumed.Message);
+            // The folder has no epoch yet, so only the lock stops a second run replacing it.
+            var created = Assert.Throws<InvalidInputException>(() => RunPipeline.Create(spec with { Seed = 2 }, run));
+            Assert.Contains("in use by another dspt process", created.Message);
+            Assert.Equal(1, new RunFolder(run).ReadManifest().Spec.Seed);
+        }
+        Assert.False(File.Exists(Path.Combine(run, RunLock.OwnerFile)));
+        using (var again = RunPipeline.Resume(run))
+            Assert.Equal(1, again.Manifest.Spec.Seed);
+    }
+
     /// <summary>A stale owner record and a half-written temporary in a folder being resumed: recovered and cleaned.</summary>
     [Fact]
     public void Resume_recovers_a_stale_lock_and_removes_leftover_temporaries()
