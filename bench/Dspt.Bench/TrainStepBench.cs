@@ -5,6 +5,7 @@ using Dspt.Losses;
 using Dspt.Prompting;
 using Dspt.Runs;
 using Dspt.Text;
+using Dspt.Training;
 using static TorchSharp.torch;
 
 namespace Dspt.Bench;
@@ -52,7 +53,8 @@ public static class TrainStepBench
 
     internal sealed class Runner(string name, PromptLearner learner) : IDisposable
     {
-        readonly optim.Optimizer optimizer = optim.SGD(learner.parameters(), 0.002, momentum: 0.9, weight_decay: 5e-4);
+        // The trainer's optimizer (TorchSharp's SGD passes temporary Scalars to LibTorch).
+        readonly MomentumSgd optimizer = new(learner.Context, 0.002, momentum: 0.9, weightDecay: 5e-4);
         public string Name => name;
         public PromptLearner Learner => learner;
         public List<double> Ms { get; } = [];
@@ -66,10 +68,10 @@ public static class TrainStepBench
             double value;
             using (var scope = NewDisposeScope())
             {
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var mean = loss.PerSample(learner.Logits(image), labels).mean();
                 mean.backward();
-                optimizer.step();
+                optimizer.Step();
                 value = mean.item<float>();
             }
             double ms = sw.Elapsed.TotalMilliseconds;

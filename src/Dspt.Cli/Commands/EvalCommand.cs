@@ -53,8 +53,11 @@ public static class EvalCommand
             var items = splitName switch { "test" => data.Test, "val" => data.Val, _ => data.Train };
             if (items.Count == 0) throw new InvalidInputException($"{parse.GetValue(dataset)}: the {splitName} split is empty");
 
-            var cache = new ImageFeatureCache(parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory());
-            var extractor = new ImageFeatureExtractor(saved.Model, saved.ModelSha256, cache, dev);
+            var cache = new ImageFeatureCache(parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory())
+            {
+                Warning = w => stderr.WriteLine($"warning: {w}"),
+            };
+            var extractor = new ImageFeatureExtractor(saved.Model, saved.ModelSha256, cache, dev) { Root = new DatasetRoot(data.Root) };
             stderr.WriteLine($"encoding {items.Count} {splitName} images");
             using var features = extractor.Encode([.. items.Select(i => Path.Combine(data.Root, i.Path))], view: 0, augmentationSeed: 0);
             var (zeroShot, learned) = PromptEvaluation.Run(saved.Model, saved.Tokenizer, saved.Learner, $"prompt ({Path.GetFileName(Path.GetFullPath(parse.GetValue(prompt)!).TrimEnd('/'))})",

@@ -19,7 +19,8 @@ namespace Dspt.Cli.Commands;
 /// and writes a run folder (manifest.json, fewshot.json, checkpoint.safetensors, metrics.jsonl,
 /// prompt.safetensors + prompt.json, evaluation.*, final.json). --resume DIR continues an
 /// interrupted run from its last complete epoch with the settings in its manifest.
-/// Exit codes: 0 done, 2 bad input, 3 the loss diverged, 130 interrupted.
+/// The run holds the folder's <see cref="RunLock"/> while it trains.
+/// Exit codes: 0 done, 2 bad input (also: the folder is in use by another run), 3 the loss diverged, 130 interrupted.
 /// </summary>
 public static class TrainCommand
 {
@@ -84,14 +85,15 @@ public static class TrainCommand
                     Device = parse.GetResult(device) is { Implicit: false } ? parse.GetValue(device)! : spec.Device,
                     Threads = parse.GetValue(threads) ?? spec.Threads,
                     CacheDirectory = parse.GetResult(cacheDir) is { Implicit: false } || parse.GetValue(noCache) ? cache : spec.CacheDirectory,
-                }, status: stderr.WriteLine);
+                }, status: stderr.WriteLine, warn: w => stderr.WriteLine($"warning: {w}"));
                 stderr.WriteLine($"resuming {run.Folder.Path}");
             }
             else
             {
                 var spec = NewSpec(parse, reading);
                 string output = parse.GetValue<string?>("--output") ?? throw new InvalidInputException("give --output DIR for a new run, or --resume DIR to continue one");
-                if (new RunFolder(output).HasManifest)
+                // A folder whose run stopped before its first epoch may be used again (RunPipeline.Create replaces it).
+                if (new RunFolder(output).HasStartedRun)
                     throw new InvalidInputException($"{Path.GetFullPath(output)} already holds a run (manifest.json); continue it with --resume {Path.GetFullPath(output)} or choose another --output");
                 run = RunPipeline.Create(spec, output, warn: w => stderr.WriteLine($"warning: {w}"), status: stderr.WriteLine);
                 var split = run.Split;

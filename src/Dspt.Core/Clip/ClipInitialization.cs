@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -40,7 +41,7 @@ public static class ClipInitialization
 
             switch (owner)
             {
-                case ClipModel when leaf == "logit_scale": p.fill_(Math.Log(1 / 0.07)); break;
+                case ClipModel when leaf == "logit_scale": { using var scale = Math.Log(1 / 0.07).ToScalar(); p.fill_(scale); } break;
                 case ClipModel when leaf == "positional_embedding": p.normal_(0, 0.01, g); break;
                 case ClipModel when leaf == "text_projection": p.normal_(0, attnStd, g); break;
                 case Embedding: p.normal_(0, 0.02, g); break;
@@ -60,7 +61,7 @@ public static class ClipInitialization
                 case Linear or Conv2d when leaf == "bias": p.uniform_(-0.01, 0.01, g); break;
                 // OpenAI zeroes each residual branch's last BN so blocks start as identities.
                 case BatchNorm2d when leaf == "weight" && zeroed.Contains(owner): p.zero_(); break;
-                case LayerNorm or BatchNorm2d when leaf == "weight": p.fill_(1.0); break;
+                case LayerNorm or BatchNorm2d when leaf == "weight": { using var one = 1.0.ToScalar(); p.fill_(one); } break;
                 case LayerNorm or BatchNorm2d when leaf == "bias": p.zero_(); break;
                 default:
                     throw new InvalidOperationException($"no initialisation rule for parameter '{name}' of {owner.GetType().Name}; add one to {nameof(ClipInitialization)}");

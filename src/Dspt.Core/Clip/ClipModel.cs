@@ -66,7 +66,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     {
         using var scope = NewDisposeScope();
         long l = embeddings.shape[1];
-        var x = embeddings + positional_embedding.narrow(0, 0, l).to(embeddings.dtype);
+        var x = embeddings.Plus(positional_embedding.narrow(0, 0, l).to(embeddings.dtype));
         x = transformer.call(x);
         return ProjectAtEot(x, eotPositions).MoveToOuterDisposeScope();
     }
@@ -75,7 +75,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     public Tensor ProjectAtEot(Tensor hidden, Tensor eotPositions)
     {
         using var scope = NewDisposeScope();
-        var rows = arange(hidden.shape[0], device: hidden.device);
+        var rows = NativeScalars.Range(hidden.shape[0], hidden.device);
         // LayerNorm acts per token, so normalising only the gathered rows is exact.
         var eot = hidden[rows, eotPositions.to(ScalarType.Int64)];
         return ln_final.call(eot).matmul(text_projection).MoveToOuterDisposeScope();

@@ -94,7 +94,7 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         h = nn.functional.relu(bn2.call(conv2.call(h)));
         h = avgpool.call(h);
         h = bn3.call(conv3.call(h));
-        return nn.functional.relu(h + identity).MoveToOuterDisposeScope();
+        return nn.functional.relu(h.Plus(identity)).MoveToOuterDisposeScope();
     }
 }
 
@@ -122,7 +122,7 @@ public sealed class AttentionPool2d : nn.Module<Tensor, Tensor>
         var n = x.shape[0];
         x = x.flatten(2).transpose(1, 2);                          // (N, HW, C)
         x = cat([x.mean([1], keepdim: true), x], dim: 1);          // (N, HW+1, C)
-        x = x + positional_embedding.to(x.dtype);
+        x = x.Plus(positional_embedding.to(x.dtype));
         long c = x.shape[2], l = x.shape[1], hd = c / heads;
         var q = q_proj.call(x.narrow(1, 0, 1)).view(n, 1, heads, hd).transpose(1, 2);
         var k = k_proj.call(x).view(n, l, heads, hd).transpose(1, 2);

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -28,8 +29,8 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        x = x + attn.call(ln_1.call(x));
-        x = x + mlp.call(ln_2.call(x));
+        x = x.Plus(attn.call(ln_1.call(x)));
+        x = x.Plus(mlp.call(ln_2.call(x)));
         return x.MoveToOuterDisposeScope();
     }
 }
@@ -37,6 +38,8 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
 /// <summary>c_fc -> QuickGELU (x * sigmoid(1.702 x)) -> c_proj.</summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
+    static readonly Scalar QuickGeluScale = 1.702;
+
     readonly Linear c_fc;
     readonly Linear c_proj;
 
@@ -53,7 +56,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = c_fc.call(x);
-        h = h * sigmoid(1.702 * h);
+        h = h * sigmoid(h.mul(QuickGeluScale));
         return c_proj.call(h).MoveToOuterDisposeScope();
     }
 }

@@ -34,7 +34,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
         x = conv1.call(x.to(conv1.weight.dtype));               // (N, W, grid, grid)
         x = x.flatten(2).transpose(1, 2);                           // (N, grid^2, W)
         var cls = class_embedding.to(x.dtype).expand(x.shape[0], 1, -1);
-        x = cat([cls, x], dim: 1) + positional_embedding.to(x.dtype);
+        x = cat([cls, x], dim: 1).Plus(positional_embedding.to(x.dtype));
         x = ln_pre.call(x);
         x = transformer.call(x);
         x = ln_post.call(x.select(1, 0));

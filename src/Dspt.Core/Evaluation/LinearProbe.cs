@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dspt.Evaluation;
@@ -48,11 +49,12 @@ public static class LinearProbe
         var y = tensor(labels);
         var weight = nn.Parameter(zeros(x.shape[1], classes));
         var bias = nn.Parameter(zeros(classes));
+        using var penaltyScalar = penalty.ToScalar();
         var optimizer = LibTorchWarnings.Suppressed(() => optim.LBFGS([weight, bias], lr: 1, max_iter: 300, history_size: 20));
         optimizer.step(() =>
         {
             optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(x.matmul(weight) + bias, y) + penalty * weight.pow(2).sum();
+            var loss = nn.functional.cross_entropy(x.matmul(weight).Plus(bias), y).Plus(weight.pow(NativeScalars.Two).sum().mul(penaltyScalar));
             loss.backward();
             return loss;
         });
@@ -63,6 +65,6 @@ public static class LinearProbe
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        return TopOne.Hits(x.matmul(weight) + bias, tensor(labels));
+        return TopOne.Hits(x.matmul(weight).Plus(bias), tensor(labels));
     }
 }

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
 using Dspt.IO;
 using static TorchSharp.torch;
 
@@ -8,6 +11,11 @@ namespace Dspt.Features;
 /// file per key under <c>dir/ab/abcdef....safetensors</c>, written atomically). The frozen image
 /// encoder is deterministic, so a cached feature is exactly the feature that would be computed
 /// again; caching changes speed, never results. Values are kept as float32 on the CPU.
+/// Each file carries its key and a SHA-256 of the key and the values; a file that is unreadable,
+/// truncated, damaged or written for another key is never used: it counts as missing, so the
+/// feature is computed again and the file rewritten (the first such file is reported through
+/// <see cref="Warning"/>). Writers of the same key in several processes are safe: each writes a
+/// temporary file and renames it over the entry, so a reader sees one whole entry or none.
 /// </summary>
 public sealed class ImageFeatureCache
 {
@@ -21,6 +29,10 @@ public sealed class ImageFeatureCache
     public int MemoryHits { get; private set; }
     public int DiskHits { get; private set; }
     public int Misses { get; private set; }
+    public int Damaged { get; private set; }
+
+    /// <summary>Told about the first damaged entry found (later ones are recomputed silently).</summary>
+    public Action<string>? Warning { get; init; }
 
     /// <summary>~/.cache/dspt/features (XDG_CACHE_HOME respected).</summary>
     public static string DefaultDirectory()
@@ -39,10 +51,14 @@ public sealed class ImageFeatureCache
         if (memory.TryGetValue(key.Digest, out feature!)) { MemoryHits++; return true; }
         if (Directory is not null && File.Exists(PathFor(key)))
         {
-            feature = ReadFile(PathFor(key));
-            memory[key.Digest] = feature;
-            DiskHits++;
-            return true;
+            if (ReadFile(PathFor(key), key, out feature, out var problem))
+            {
+                memory[key.Digest] = feature;
+                DiskHits++;
+                return true;
+            }
+            if (Damaged++ == 0)
+                Warning?.Invoke($"feature cache entry {PathFor(key)} is damaged ({problem}); computing it again (any further damaged entries are recomputed without a message)");
         }
         feature = [];
         return false;
@@ -59,6 +75,8 @@ public sealed class ImageFeatureCache
             ["content"] = key.ContentHash,
             ["view"] = key.View.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["augmentation_seed"] = key.AugmentationSeed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["key"] = key.Digest,
+            ["sha256"] = Checksum(key, feature),
         });
     }
 
@@ -102,14 +120,45 @@ public sealed class ImageFeatureCache
         return tensor(flat, [keys.Count, dim]);
     }
 
-    static float[] ReadFile(string path)
+    /// <summary>SHA-256 of the key's digest and the values' bytes (little-endian float32, as stored).</summary>
+    static string Checksum(FeatureKey key, float[] feature)
     {
-        var tensors = Safetensors.Load(path);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Encoding.ASCII.GetBytes(key.Digest));
+        sha.AppendData(MemoryMarshal.AsBytes(feature.AsSpan()));
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    static bool ReadFile(string path, FeatureKey key, out float[] feature, out string problem)
+    {
+        feature = [];
+        Dictionary<string, Tensor> tensors;
+        IReadOnlyDictionary<string, string> meta;
         try
         {
-            if (!tensors.TryGetValue(TensorName, out var t) || t.dtype != ScalarType.Float32 || t.dim() != 1)
-                throw new InvalidInputException($"{path}: feature cache file must hold one 1-D F32 tensor '{TensorName}'; delete the file to recompute it");
-            return t.data<float>().ToArray();
+            tensors = Safetensors.Load(path, out meta);
+        }
+        // Whatever the reader makes of a damaged file, the entry is only a cache: compute it again.
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            problem = e.Message;
+            return false;
+        }
+        try
+        {
+            if (!tensors.TryGetValue(TensorName, out var t) || t.dtype != ScalarType.Float32 || t.dim() != 1 || tensors.Count != 1)
+                problem = $"expected one 1-D F32 tensor '{TensorName}'";
+            else if (!meta.TryGetValue("key", out var digest) || digest != key.Digest)
+                problem = "written for another key";
+            else if (!meta.TryGetValue("sha256", out var sum) || sum != Checksum(key, feature = t.data<float>().ToArray()))
+                problem = "checksum mismatch";
+            else
+            {
+                problem = "";
+                return true;
+            }
+            feature = [];
+            return false;
         }
         finally
         {

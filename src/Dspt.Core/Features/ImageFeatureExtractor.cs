@@ -1,4 +1,5 @@
 using Dspt.Clip;
+using Dspt.Data;
 using Dspt.IO;
 using Dspt.Imaging;
 using static TorchSharp.torch;
@@ -25,10 +26,13 @@ public sealed class ImageFeatureExtractor(ClipModel clip, string modelSha256, Im
 
     public ImageFeatureCache Cache => cache;
 
+    /// <summary>When set, every image is checked against the dataset root as it is opened.</summary>
+    public DatasetRoot? Root { get; init; }
+
     public FeatureKey Key(string path, int view, long augmentationSeed)
     {
         if (!contentHashes.TryGetValue(path, out var hash))
-            contentHashes[path] = hash = ContentHash.OfFile(path);
+            contentHashes[path] = hash = ContentHash.OfFile(Root?.Verify(path) ?? path);
         return new FeatureKey(modelSha256, hash, view, augmentationSeed);
     }
 
@@ -67,7 +71,14 @@ public sealed class ImageFeatureExtractor(ClipModel clip, string modelSha256, Im
                 int count = Math.Min(chunk, paths.Count - start);
                 // Decoding and resizing are pure C# and independent per image: spread them over the cores.
                 var pixels = new PixelImage[count];
-                Parallel.For(0, count, i => pixels[i] = Preprocess(paths[start + i], keys[start + i]));
+                try
+                {
+                    Parallel.For(0, count, i => pixels[i] = Preprocess(paths[start + i], keys[start + i]));
+                }
+                catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is InvalidInputException) is { } bad)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(bad).Throw();
+                }
                 using var _ = no_grad();
                 for (int i = 0; i < count; i++)
                 {
@@ -87,7 +98,7 @@ public sealed class ImageFeatureExtractor(ClipModel clip, string modelSha256, Im
 
     PixelImage Preprocess(string path, FeatureKey key)
     {
-        var image = ImageDecoder.Decode(path);
+        var image = ImageDecoder.Decode(Root?.Verify(path) ?? path);
         return key.View == 0 ? test.CropRgb(image) : augmentation.ApplyRgb(image, key.AugmentationRandom());
     }
 }

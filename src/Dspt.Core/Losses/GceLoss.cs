@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dspt.Losses;
@@ -27,6 +28,7 @@ public sealed class GceLoss : IPromptLoss
         using var scope = NewDisposeScope();
         // p_y^q = exp(q log p_y) stays finite and accurate where p_y underflows.
         var logPy = logits.log_softmax(1).gather(1, labels.unsqueeze(1)).squeeze(1);
-        return ((1 - (Q * logPy).exp()) / Q).MoveToOuterDisposeScope();
+        using var q = Q.ToScalar();
+        return logPy.mul(q).exp().SubtractedFrom(NativeScalars.One).div(q).MoveToOuterDisposeScope();
     }
 }

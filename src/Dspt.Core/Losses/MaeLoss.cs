@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dspt.Losses;
@@ -26,6 +27,7 @@ public sealed class MaeLoss : IPromptLoss
     {
         using var scope = NewDisposeScope();
         var py = softmax(logits, 1).gather(1, labels.unsqueeze(1)).squeeze(1);
-        return (Scale * (1 - py)).MoveToOuterDisposeScope();
+        using var scale = Scale.ToScalar();
+        return py.SubtractedFrom(NativeScalars.One).mul(scale).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dspt.Objectives;
@@ -24,8 +25,10 @@ public static class Sinkhorn
         if (!(reg > 0)) throw new ArgumentOutOfRangeException(nameof(reg), reg, "the regularisation must be positive");
         using var scope = NewDisposeScope();
         long n = cost.shape[0], c = cost.shape[1];
-        var scaled = cost.to(ScalarType.Float64).neg().div(reg);
-        double logA = -Math.Log(n), logB = -Math.Log(c);
+        using var regScalar = reg.ToScalar();
+        var scaled = cost.to(ScalarType.Float64).neg().div(regScalar);
+        using var logA = (-Math.Log(n)).ToScalar();
+        using var logB = (-Math.Log(c)).ToScalar();
         // Log-potentials: plan = exp(scaled + alpha_i + beta_j).
         var alpha = zeros(n, dtype: ScalarType.Float64, device: cost.device);
         var beta = zeros(c, dtype: ScalarType.Float64, device: cost.device);
@@ -34,10 +37,10 @@ public static class Sinkhorn
         {
             using (var step = NewDisposeScope())
             {
-                var newBeta = scaled.add(alpha.unsqueeze(1)).logsumexp(0).neg().add(logB).MoveToOuterDisposeScope();
+                var newBeta = scaled.Plus(alpha.unsqueeze(1)).logsumexp(0).neg().add(logB, NativeScalars.One).MoveToOuterDisposeScope();
                 beta.Dispose();
                 beta = newBeta;
-                var newAlpha = scaled.add(beta.unsqueeze(0)).logsumexp(1).neg().add(logA).MoveToOuterDisposeScope();
+                var newAlpha = scaled.Plus(beta.unsqueeze(0)).logsumexp(1).neg().add(logA, NativeScalars.One).MoveToOuterDisposeScope();
                 alpha.Dispose();
                 alpha = newAlpha;
             }
@@ -53,12 +56,13 @@ public static class Sinkhorn
         return new Result(plan.MoveToOuterDisposeScope(), iterations, ColumnError(plan, c));
     }
 
-    static Tensor Plan(Tensor scaled, Tensor alpha, Tensor beta) => scaled.add(alpha.unsqueeze(1)).add(beta.unsqueeze(0)).exp();
+    static Tensor Plan(Tensor scaled, Tensor alpha, Tensor beta) => scaled.Plus(alpha.unsqueeze(1)).Plus(beta.unsqueeze(0)).exp();
 
     /// <summary>L2 distance of the plan's column sums from 1/C.</summary>
     static double ColumnError(Tensor plan, long c)
     {
         using var scope = NewDisposeScope();
-        return plan.sum(dim: 0).sub(1.0 / c).square().sum().sqrt().item<double>();
+        using var target = (1.0 / c).ToScalar();
+        return plan.sum(dim: 0).sub(target).square().sum().sqrt().item<double>();
     }
 }

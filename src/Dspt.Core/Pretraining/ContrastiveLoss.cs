@@ -14,8 +14,8 @@ public static class ContrastiveLoss
         var img = imageFeatures / imageFeatures.norm(dim: 1, keepdim: true);
         var txt = textFeatures / textFeatures.norm(dim: 1, keepdim: true);
         var logits = logitScale.exp() * img.matmul(txt.t());
-        var target = arange(logits.shape[0], device: logits.device);
-        var loss = (nn.functional.cross_entropy(logits, target) + nn.functional.cross_entropy(logits.t(), target)) / 2;
+        var target = NativeScalars.Range(logits.shape[0], logits.device);
+        var loss = nn.functional.cross_entropy(logits, target).Plus(nn.functional.cross_entropy(logits.t(), target)).div(NativeScalars.Two);
         return loss.MoveToOuterDisposeScope();
     }
 }

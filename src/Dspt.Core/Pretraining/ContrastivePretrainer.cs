@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Diagnostics;
 using System.Text.Json;
 using Dspt.Clip;
@@ -114,7 +115,12 @@ public sealed class ContrastivePretrainer
         l.backward();
         optimizer.step();
         // CLIP clamps the temperature so logits stay below 100.
-        using (no_grad()) model.LogitScale.clamp_(0, Math.Log(100));
+        using (no_grad())
+        {
+            using var min = 0.ToScalar();
+            using var max = Math.Log(100).ToScalar();
+            model.LogitScale.clamp_(min, max);
+        }
         return loss;
     }
 

@@ -120,8 +120,8 @@ public sealed class PackedTextEncoder : IDisposable
             }
             var attended = attention.Attend(qkv[0], keys, values, causal: false, mask)      // (G, slots, W)
                 .reshape(GroupCount * Slots, -1).index_select(0, slotOfRow);
-            x = x + attended;
-            x = x + block.Mlp.call(block.Norm2.call(x));
+            x = x.Plus(attended);
+            x = x.Plus(block.Mlp.call(block.Norm2.call(x)));
         }
         var eot = x.index_select(0, eotRows).unsqueeze(1);
         return clip.ProjectAtEot(eot, zeros(eot.shape[0], ScalarType.Int64)).MoveToOuterDisposeScope();

@@ -119,8 +119,8 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
             using var scope = NewDisposeScope();
             var rows = tensor(Rows(lengths, contextLength - p));
             var positions = tensor(lengths.SelectMany(n => Enumerable.Range(p, n).Select(j => (long)j)).ToArray());
-            packedSuffix = (token_suffix.reshape(-1, width).index_select(0, rows)
-                + clip.PositionalEmbedding.to(clip.DType).index_select(0, positions)).MoveToOuterDisposeScope();
+            packedSuffix = token_suffix.reshape(-1, width).index_select(0, rows)
+                .Plus(clip.PositionalEmbedding.to(clip.DType).index_select(0, positions)).MoveToOuterDisposeScope();
         }
         else if (Options.TruncateAtEot)
         {
@@ -196,12 +196,12 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
         if (packedSuffix is not null)
         {
             var prefix = cat([token_prefix[0], ctx], 0);
-            rows = cat([prefix + positional.narrow(0, 0, prefix.shape[0]), packedSuffix], 0);
+            rows = cat([prefix.Plus(positional.narrow(0, 0, prefix.shape[0])), packedSuffix], 0);
         }
         else
         {
             long length = EncodedLength;
-            var prompts = BuildPrompts(length) + positional.narrow(0, 0, length);
+            var prompts = BuildPrompts(length).Plus(positional.narrow(0, 0, length));
             rows = prompts.reshape(-1, prompts.shape[2]).index_select(0, packedRows!);
         }
         return Encoder.Encode(rows).MoveToOuterDisposeScope();

@@ -23,6 +23,13 @@ public sealed class RunFolder(string path)
     public bool HasManifest => System.IO.File.Exists(Manifest);
     public bool IsComplete => System.IO.File.Exists(Final);
 
+    /// <summary>
+    /// Whether the folder holds a run that completed an epoch (or finished): it is continued with
+    /// resume, never overwritten. A run that stopped before its first epoch (bad image, Ctrl-C
+    /// while encoding) holds nothing worth keeping, and a new run may replace it.
+    /// </summary>
+    public bool HasStartedRun => HasManifest && (System.IO.File.Exists(Checkpoint) || IsComplete);
+
     public void WriteManifest(RunManifest manifest) =>
         AtomicFile.WriteAllText(Manifest, JsonSerializer.Serialize(manifest, RunManifest.Json) + "\n");
 

@@ -13,6 +13,8 @@ namespace Dspt.Runs;
 /// reading options, draw the split, check and record the hashes, write manifest.json and
 /// fewshot.json), or <see cref="Resume"/> one from its folder; then <see cref="TrainingRun.Execute"/>.
 /// Pass <see cref="RunResources"/> to share a loaded model and a feature store between runs.
+/// A run holds its folder's <see cref="RunLock"/> from creation or resumption until it is
+/// disposed, so no second process (or sweep worker) writes the same folder.
 /// </summary>
 public static class RunPipeline
 {
@@ -22,33 +24,55 @@ public static class RunPipeline
         ApplyThreads(spec.Threads);
         var device = DeviceSelection.Parse(spec.Device);
         var run = new RunFolder(folder);
-        if (run.HasManifest)
-            throw new InvalidInputException($"{run.Path} already holds a run (manifest.json); resume it or choose another folder");
+        RefuseStartedRun(run);
         var data = DatasetReader.Read(spec.Dataset, spec.DatasetFormat, spec.ReadingOptions(), warn);
         var split = FewShot.Draw(data, spec.Shots, NoiseSpec.Parse(spec.Noise), spec.Seed, warn);
         var (model, owns) = Model(spec, device, shared);
+        RunLock? held = null;
         try
         {
             var tokenizer = Tokenizer(spec, shared);   // before the folder exists: a missing vocabulary leaves nothing behind
             Directory.CreateDirectory(run.Path);
+            held = RunLock.Acquire(run.Path, status);
+            // Again under the lock: a run started meanwhile into the same folder wins.
+            RefuseStartedRun(run);
+            if (run.HasManifest)
+                status?.Invoke($"{run.Path}: replacing a run that stopped before its first epoch");
             FewShotSplitFile.Save(run.Split, split);
             var manifest = new RunManifest(spec, model.Info.Sha256, model.Model.Config.ToString(), ContentHash.OfFile(run.Split),
                 RunManifest.Version(typeof(InvalidInputException).Assembly), RunManifest.Version(typeof(TorchSharp.torch).Assembly),
                 MachineInfo.Current(spec.Device), DateTime.UtcNow);
             run.WriteManifest(manifest);
-            return new TrainingRun(run, manifest, split, model, owns, tokenizer, Features(spec, shared)) { Status = status, Images = shared?.Images };
+            return new TrainingRun(run, manifest, split, model, owns, tokenizer, Features(spec, shared, warn), held) { Status = status, Images = shared?.Images };
         }
         catch
         {
+            held?.Dispose();
             if (owns) model.Dispose();
             throw;
         }
     }
 
     /// <param name="compute">Changes how to compute (device, threads, cache directory) for this session; nothing else may change.</param>
-    public static TrainingRun Resume(string folder, Func<RunSpec, RunSpec>? compute = null, RunResources? shared = null, Action<string>? status = null)
+    public static TrainingRun Resume(string folder, Func<RunSpec, RunSpec>? compute = null, RunResources? shared = null, Action<string>? status = null,
+        Action<string>? warn = null)
     {
         var run = new RunFolder(folder);
+        run.ReadManifest();   // a folder that holds no run gets no lock file either
+        var held = RunLock.Acquire(run.Path, status);
+        try
+        {
+            return ResumeHeld(run, held, compute, shared, status, warn);
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
+
+    static TrainingRun ResumeHeld(RunFolder run, RunLock held, Func<RunSpec, RunSpec>? compute, RunResources? shared, Action<string>? status, Action<string>? warn)
+    {
         var manifest = run.ReadManifest();
         if (compute is not null)
         {
@@ -68,7 +92,7 @@ public static class RunPipeline
         {
             if (model.Info.Sha256 != manifest.ModelSha256)
                 throw new InvalidInputException($"{manifest.Spec.Model}: sha256 {model.Info.Sha256} differs from the {manifest.ModelSha256} recorded in {run.Manifest}; the model file changed, so the run cannot continue");
-            return new TrainingRun(run, manifest, split, model, owns, Tokenizer(manifest.Spec, shared), Features(manifest.Spec, shared)) { Status = status, Images = shared?.Images };
+            return new TrainingRun(run, manifest, split, model, owns, Tokenizer(manifest.Spec, shared), Features(manifest.Spec, shared, warn), held) { Status = status, Images = shared?.Images };
         }
         catch
         {
@@ -88,7 +112,14 @@ public static class RunPipeline
     static ClipTokenizer Tokenizer(RunSpec spec, RunResources? shared) =>
         shared?.Tokenizer ?? ClipTokenizer.Load(ClipTokenizer.Resolve(spec.Vocab, spec.Model));
 
-    static ImageFeatureCache Features(RunSpec spec, RunResources? shared) => shared?.Features ?? new ImageFeatureCache(spec.CacheDirectory);
+    static ImageFeatureCache Features(RunSpec spec, RunResources? shared, Action<string>? warn) =>
+        shared?.Features ?? new ImageFeatureCache(spec.CacheDirectory) { Warning = warn };
+
+    static void RefuseStartedRun(RunFolder run)
+    {
+        if (run.HasStartedRun)
+            throw new InvalidInputException($"{run.Path} already holds a run (manifest.json); resume it or choose another folder");
+    }
 
     static void ApplyThreads(int? threads)
     {

@@ -19,16 +19,19 @@ namespace Dspt.Runs;
 /// (manifest.json and the drawn split are written). <see cref="Execute"/> encodes (or reads
 /// cached) image features, trains the prompt with checkpoints after every epoch (continuing from
 /// the folder's checkpoint if there is one), saves the prompt, evaluates it and zero-shot CLIP on
-/// the test split and writes final.json.
+/// the test split and writes final.json. The run holds its folder's <see cref="RunLock"/> until
+/// it is disposed.
 /// </summary>
 public sealed class TrainingRun : IDisposable
 {
     readonly LoadedClip model;
     readonly bool ownsModel;
+    readonly RunLock folderLock;
 
     internal TrainingRun(RunFolder folder, RunManifest manifest, FewShotSplit split, LoadedClip model, bool ownsModel,
-        ClipTokenizer tokenizer, ImageFeatureCache features)
+        ClipTokenizer tokenizer, ImageFeatureCache features, RunLock folderLock)
     {
+        this.folderLock = folderLock;
         Folder = folder;
         Manifest = manifest;
         Split = split;
@@ -118,6 +121,7 @@ public sealed class TrainingRun : IDisposable
     public void Dispose()
     {
         if (ownsModel) model.Dispose();
+        folderLock.Dispose();
     }
 
     /// <summary>This run's own source: the built-in world's rendered splits, or the files through the feature cache.</summary>
@@ -126,7 +130,9 @@ public sealed class TrainingRun : IDisposable
         var spec = Manifest.Spec;
         if (Builtin.BuiltinDataset.Is(spec.Dataset))
             return new WorldFeatureSource(Model, Manifest.ModelSha256, Builtin.BuiltinDataset.Parse(spec.Dataset), spec.CacheDirectory) { Status = Status };
-        var extractor = new ImageFeatureExtractor(Model, Manifest.ModelSha256, Features, device);
+        // The images are checked against the root again as they are opened: the dataset was read
+        // (and on resume, the split written) long before, and a file may have been swapped since.
+        var extractor = new ImageFeatureExtractor(Model, Manifest.ModelSha256, Features, device) { Root = new DatasetRoot(Split.Root) };
         int lastReported = -1;
         extractor.Progress = (done, total) =>
         {

@@ -46,7 +46,7 @@ public sealed class SweepExecutor(SweepPlan plan, string planHash, SweepOptions 
             var run = runs[k];
             var folder = new RunFolder(Path.Combine(options.OutDir, run.Folder));
             var state = RunStates.Of(options.OutDir, run);
-            // The run-folder lock goes here once Runs/ has one: hold it from this point to the end of the run.
+            // RunPipeline.Create/Resume take the folder's RunLock and hold it to the end of the run: a run another process is writing stops this sweep with a message naming that process.
             if (state == RunState.Done)
             {
                 var done = folder.ReadFinal();

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Dspt.Training;
 
 /// <summary>
-/// CoOp's training loop on image features: SGD (momentum, weight decay) on the context vectors
+/// CoOp's training loop on image features: SGD (momentum, weight decay; <see cref="MomentumSgd"/>) on the context vectors
 /// only, learning rate set per epoch by <see cref="LearningRateSchedule"/>, batches planned by an
 /// <see cref="ITrainingObjective"/>, each epoch drawing one training view per sample.
 /// After every epoch a checkpoint is written atomically; a run resumed from it performs exactly
@@ -43,7 +43,7 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
         if (features.Count == 0)
             throw new InvalidInputException("the training set is empty");
         var device = prompt.Context.device;
-        using var optimizer = optim.SGD([prompt.Context], Config.LearningRate, Config.Momentum, 0, Config.WeightDecay);
+        using var optimizer = new MomentumSgd(prompt.Context, Config.LearningRate, Config.Momentum, Config.WeightDecay);
         var metrics = new List<EpochMetrics>();
         if (resume is not null) Restore(resume, optimizer, metrics);
 
@@ -54,7 +54,7 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
         {
             cancellation.ThrowIfCancellationRequested();
             double lr = LearningRateSchedule.At(Config, epoch);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            optimizer.LearningRate = lr;
             var views = DrawViews(features, epoch);
             var context = new EpochContext(epoch, Config.Epochs, Config.BatchSize, Config.Seed, labels,
                 () => Score(features, views, device));
@@ -103,30 +103,30 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
     /// One SGD step on one batch; returns the mean loss and how many predictions matched the
     /// given labels. A non-finite loss returns before backward, so the context stays as it was.
     /// </summary>
-    (float Loss, long Correct) Step(SGD optimizer, ITrainingFeatures features, Tensor labels, TrainingBatch batch, int[] views, Device device)
+    (float Loss, long Correct) Step(MomentumSgd optimizer, ITrainingFeatures features, Tensor labels, TrainingBatch batch, int[] views, Device device)
     {
         using var scope = NewDisposeScope();
         var x = features.Gather(batch.Indices, [.. batch.Indices.Select(i => views[i])], device);
         var y = labels.index_select(0, tensor(batch.Indices.Select(i => (long)i).ToArray(), device: device));
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
         var logits = prompt.Logits(x);
         var loss = batch.Loss.PerSample(logits, y).mean();
         float value = loss.item<float>();
         if (!float.IsFinite(value)) return (value, 0);
         loss.backward();
-        optimizer.step();
+        optimizer.Step();
         return (value, TopOne.Hits(logits, y));
     }
 
     /// <summary>The state after the epochs in <paramref name="metrics"/>, as a checkpoint (tensors copied to the CPU).</summary>
-    TrainingCheckpoint Capture(SGD optimizer, List<EpochMetrics> metrics)
+    TrainingCheckpoint Capture(MomentumSgd optimizer, List<EpochMetrics> metrics)
     {
-        var momentum = ((SGD.State)optimizer.state_dict().State[0]).momentum_buffer;
+        var momentum = optimizer.MomentumBuffer;
         return new TrainingCheckpoint(prompt.Context.detach().cpu().clone(), momentum?.detach().cpu().clone(),
             metrics.Count, fingerprint, [.. metrics]);
     }
 
-    void Restore(TrainingCheckpoint checkpoint, SGD optimizer, List<EpochMetrics> metrics)
+    void Restore(TrainingCheckpoint checkpoint, MomentumSgd optimizer, List<EpochMetrics> metrics)
     {
         if (checkpoint.Fingerprint != fingerprint)
             throw new InvalidInputException($"the checkpoint was written by a run with different settings (fingerprint {checkpoint.Fingerprint}, this run {fingerprint}); start a new run folder instead of resuming");
@@ -136,7 +136,7 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
             throw new InvalidInputException($"the checkpoint has {checkpoint.CompletedEpochs} completed epochs, more than this run's {Config.Epochs}");
         using (no_grad()) prompt.Context.copy_(checkpoint.Context);
         if (checkpoint.MomentumBuffer is not null)
-            ((SGD.State)optimizer.state_dict().State[0]).momentum_buffer = checkpoint.MomentumBuffer.to(prompt.Context.device).clone();
+            optimizer.RestoreMomentum(checkpoint.MomentumBuffer);
         metrics.AddRange(checkpoint.Metrics);
     }
 
