@@ -23,12 +23,20 @@ public static class LabelQuality
         return (p[y] - other + 1) / 2;
     }
 
-    /// <summary>-sum p_k ln p_k / ln K, with 0 ln 0 = 0 (in [0, 1]).</summary>
+    /// <summary>
+    /// -sum q_k ln q_k / ln K with q_k = max(p_k, 1e-6), as cleanlab 2.0-2.4's
+    /// <c>get_normalized_entropy(min_allowed_prob=1e-6)</c>. Later versions dropped the clip, which
+    /// makes a (float32-)saturated, correctly labelled sample score 0 below (s &lt; 1e-6 in
+    /// <see cref="ConfidenceWeightedEntropy"/>), the most suspicious value; the clip keeps it near 1.
+    /// </summary>
     public static double NormalizedEntropy(ReadOnlySpan<double> p)
     {
         double h = 0;
         foreach (double v in p)
-            if (v > 0) h -= v * Math.Log(v);
+        {
+            double q = Math.Max(v, MinAllowed);
+            h -= q * Math.Log(q);
+        }
         return h / Math.Log(p.Length);
     }
 
