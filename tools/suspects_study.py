@@ -62,7 +62,7 @@ for noise in a.noises.split(","):
         if not os.path.exists(os.path.join(out, "manifest.json")):
             _, secs = dspt("suspects", *common, "--shots", a.shots, "--noise", noise, "--seed", seed, "--folds", a.folds, "--out", out, timed=True)
             if "dspt" in runs:
-                costs.append((tag, secs, runs["dspt"], json.load(open(os.path.join(out, "manifest.json")))["settings"]["cross_fit_seconds"]))
+                costs.append((tag, secs, runs["dspt"], json.load(open(os.path.join(out, "manifest.json")))["settings"]["seconds"]["cross_fit"]))
         with open(os.path.join(out, "detection.csv")) as f:
             for row in csv.DictReader(f):
                 detection.setdefault((noise, row["score"]), []).append(row)

@@ -51,7 +51,7 @@ public static class SuspectsCommand
         var nCtx = new Option<int>("--n-ctx") { Description = "learned context vectors", DefaultValueFactory = _ => 16 };
         var run = new Option<string?>("--run") { Description = "score the items of this finished dspt train run with its own prompt (in sample: cheap, and labelled as such)" };
         var truth = new Option<string?>("--truth") { Description = "true labels of the items, CSV path,label (class name), to measure detection quality" };
-        var rankBy = new Option<string>("--rank-by") { Description = $"score that orders suspects.csv and the page: {string.Join(", ", SuspectScoring.Rankings.Select(r => r.Name))}", DefaultValueFactory = _ => "normalized_margin" };
+        var rankBy = new Option<string>("--rank-by") { Description = $"score that orders suspects.csv and the page: {string.Join(", ", SuspectScoring.Rankings.Select(r => r.Name))}", DefaultValueFactory = _ => "self_confidence" };
         var references = new Option<string>("--references") { Description = "reference scores beside the out-of-sample ones: all (zero-shot CLIP and in-sample CE), zero-shot, none", DefaultValueFactory = _ => "all" };
         var k = new Option<int>("--precision-k") { Description = "k of precision@k in the detection table", DefaultValueFactory = _ => 20 };
         var pageItems = new Option<int>("--page-items") { Description = "most suspicious items shown on suspects.html (thumbnails are written for these)", DefaultValueFactory = _ => 2000 };
@@ -114,7 +114,9 @@ public static class SuspectsCommand
             var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), modelPath));
             var extractor = new ImageFeatureExtractor(loaded.Model, loaded.Info.Sha256, new ImageFeatureCache(cache), dev);
             stderr.WriteLine($"suspects: {paths.Length} training items, {split.NumClasses} classes; encoding image features once for all folds");
+            var stage = Stopwatch.StartNew();
             using var scoring = extractor.Encode(files, view: 0, augmentationSeed: 0);
+            var timings = new JsonObject { ["load_and_encode"] = clock.Elapsed.TotalSeconds };
             double[][] probs;
             double[][]? zeroShot = refs == "none" ? null : PromptScorer.ZeroShot(loaded.Model, tokenizer, split.ClassNames, split.Template, scoring, dev);
             double[][]? inSample = null;
@@ -146,14 +148,16 @@ public static class SuspectsCommand
                 foldOf = StratifiedFolds.Assign(given, foldCount, parse.GetValue(seed));
                 using var views3 = extractor.TrainingViews(files, train.AugmentedViews, parse.GetValue(seed));
                 using var features = new CachedTrainingFeatures(views3, dev);
-                var fitClock = Stopwatch.StartNew();
+                stage.Restart();
                 probs = PromptScorer.CrossFit(setup, features, scoring, given, foldOf,
                     (f, n, held) => stderr.WriteLine($"fold {f + 1}/{foldCount}: training {objective} on {n} items, scoring {held} held out"), cancellation: token);
-                settings["cross_fit_seconds"] = fitClock.Elapsed.TotalSeconds;
+                timings["cross_fit"] = stage.Elapsed.TotalSeconds;
                 if (refs == "all")
                 {
+                    stage.Restart();
                     stderr.WriteLine($"reference: CE on all {paths.Length} items, scored in sample");
                     inSample = PromptScorer.InSample(setup, features, scoring, given, "ce", cancellation: token);
+                    timings["in_sample_reference"] = stage.Elapsed.TotalSeconds;
                 }
                 outOfSample = true;
                 settings["loss"] = objective;
@@ -164,11 +168,14 @@ public static class SuspectsCommand
                 settings["batch_size"] = train.BatchSize;
                 settings["n_ctx"] = nCtxValue;
             }
+            stage.Restart();
             var result = SuspectsAnalysis.Build(split.ClassNames, paths, given, truthLabels, foldOf, probs, zeroShot, inSample, ranking, outOfSample, precisionK);
             string title = $"Suspects: {split.DatasetName} ({(outOfSample ? "out of sample" : "in sample")})";
             var thumbs = new Func<string, byte[]?>(path => Thumbnails.FromFile(Path.Combine(split.Root, path)));
             SuspectsOutput.Write(outDir, result, title, $"{split.DatasetName}/{ContentHashOf(paths, given)}", thumbs, page);
-            settings["seconds"] = clock.Elapsed.TotalSeconds;
+            timings["scores_and_outputs"] = stage.Elapsed.TotalSeconds;
+            timings["total"] = clock.Elapsed.TotalSeconds;
+            settings["seconds"] = timings;
             WriteManifest(outDir, parse.GetValue(device)!, settings, split, loaded.Info.Sha256, modelPath, ranking.Name, parse.GetValue(seed), result);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"estimated noise {100 * result.Scored.EstimatedNoiseRate:F1} %, {result.Scored.EstimatedIssues} label issues of {paths.Length}; {outDir}/{SuspectsPage.FileName}"));

@@ -49,16 +49,19 @@ public static class SuspectScoring
         return new ScoredSet(samples, ConfidentLearning.EstimatedIssueCount(probs, labels, numClasses), 1 - trace, byClass, joint);
     }
 
-    /// <summary>A named suspicion: higher = the given label is more likely wrong.</summary>
+    /// <summary>
+    /// A named suspicion: higher = the given label is more likely wrong. Quality scores are
+    /// negated rather than subtracted from 1, which would round tiny probabilities together.
+    /// </summary>
     public sealed record Ranking(string Name, string Description, Func<SampleScores, double> Suspicion);
 
     public static IReadOnlyList<Ranking> Rankings { get; } =
     [
-        new("self_confidence", "cleanlab's self-confidence (probability of the given label)", s => 1 - s.SelfConfidence),
-        new("normalized_margin", "cleanlab's normalized margin", s => 1 - s.NormalizedMargin),
-        new("confidence_weighted_entropy", "cleanlab's confidence-weighted entropy", s => 1 - s.ConfidenceWeightedEntropy),
-        new("confident_learning", "confident learning's prune_by_noise_rate flag, ties by self-confidence", s => (s.ConfidentIssue ? 1 : 0) + (1 - s.SelfConfidence) / 2),
-        new("ot_disagreement", "NLPrompt's OT pseudo-label differs from the given one, ties by the plan's share of the given label", s => (s.OtDisagrees ? 1 : 0) + (1 - s.OtGivenShare) / 2),
+        new("self_confidence", "cleanlab's self-confidence (probability of the given label)", s => -s.SelfConfidence),
+        new("normalized_margin", "cleanlab's normalized margin", s => -s.NormalizedMargin),
+        new("confidence_weighted_entropy", "cleanlab's confidence-weighted entropy", s => -s.ConfidenceWeightedEntropy),
+        new("confident_learning", "confident learning's prune_by_noise_rate flag, ties by self-confidence", s => (s.ConfidentIssue ? 2 : 0) - s.SelfConfidence),
+        new("ot_disagreement", "NLPrompt's OT pseudo-label differs from the given one, ties by the plan's share of the given label", s => (s.OtDisagrees ? 2 : 0) - s.OtGivenShare),
     ];
 
     public static Ranking RankingNamed(string name) =>

@@ -173,14 +173,14 @@ public static class SuspectsOutput
         }
         sb.AppendLine("## Top suspects");
         sb.AppendLine();
-        sb.AppendLine("| rank | image | path | given | suggested (p) | " + result.RankedBy.Name + " |" + (result.TruthKnown ? " true label |" : ""));
+        sb.AppendLine($"| rank | image | path | given | suggested (p) | suspicion ({result.RankedBy.Name}) |" + (result.TruthKnown ? " true label |" : ""));
         sb.AppendLine("|---|---|---|---|---|---|" + (result.TruthKnown ? "---|" : ""));
         int rank = 0;
         foreach (int i in order.Take(summaryItems))
         {
             var item = result.Items[i];
             string image = thumbs.TryGetValue(i, out var t) ? $"![]({t})" : "";
-            sb.Append(string.Create(inv, $"| {++rank} | {image} | `{item.Path}` | {names[item.Given]} | {names[item.Scores.Suggested]} ({item.Scores.SuggestedProbability:F2}) | {result.RankedBy.Suspicion(item.Scores):F3} |"));
+            sb.Append(string.Create(inv, $"| {++rank} | {image} | `{item.Path}` | {names[item.Given]} | {names[item.Scores.Suggested]} ({item.Scores.SuggestedProbability:F2}) | {result.RankedBy.Suspicion(item.Scores):G3} |"));
             if (result.TruthKnown) sb.Append($" {names[item.Truth!.Value]} |");
             sb.AppendLine();
         }

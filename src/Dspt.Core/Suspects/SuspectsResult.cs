@@ -22,9 +22,9 @@ public sealed record SuspectsResult(
         foreach (var r in SuspectScoring.Rankings)
             list.Add((prefix + r.Name, Items.Select(i => r.Suspicion(i.Scores)).ToArray()));
         if (Items.All(i => !double.IsNaN(i.ZeroShotConfidence)))
-            list.Add(("reference: zero-shot CLIP p(given)", Items.Select(i => 1 - i.ZeroShotConfidence).ToArray()));
+            list.Add(("reference: zero-shot CLIP p(given)", Items.Select(i => -i.ZeroShotConfidence).ToArray()));
         if (Items.All(i => !double.IsNaN(i.InSampleConfidence)))
-            list.Add(("reference: in-sample CE p(given)", Items.Select(i => 1 - i.InSampleConfidence).ToArray()));
+            list.Add(("reference: in-sample CE p(given)", Items.Select(i => -i.InSampleConfidence).ToArray()));
         return list;
     }
 

@@ -39,13 +39,13 @@ public class SuspectsCommandTests
         var lines = File.ReadAllLines(dir["out/suspects.csv"]);
         var header = lines[0].Split(',');
         Assert.Equal(33, lines.Length);   // 32 items
-        int margin = Array.IndexOf(header, "normalized_margin"), fold = Array.IndexOf(header, "fold"), wrong = Array.IndexOf(header, "wrong");
-        Assert.True(margin > 0 && fold > 0 && wrong > 0, lines[0]);
+        int confidence = Array.IndexOf(header, "self_confidence"), fold = Array.IndexOf(header, "fold"), wrong = Array.IndexOf(header, "wrong");
+        Assert.True(confidence > 0 && fold > 0 && wrong > 0, lines[0]);
         Assert.Contains("zero_shot_p_given", header);
         Assert.Contains("in_sample_ce_p_given", header);
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
-        var margins = rows.Select(r => double.Parse(r[margin], CultureInfo.InvariantCulture)).ToList();
-        Assert.Equal(margins.Order(), margins);   // ranked by normalized margin, most suspicious (lowest) first
+        var confidences = rows.Select(r => double.Parse(r[confidence], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(confidences.Order(), confidences);   // ranked by self-confidence, most suspicious (lowest) first
         Assert.Equal(8, rows.Count(r => r[wrong] == "1"));   // floor(0.25 x 32)
         Assert.All(rows, r => Assert.InRange(int.Parse(r[fold], CultureInfo.InvariantCulture), 0, 2));
 
