@@ -110,26 +110,27 @@ public static class SuspectsCommand
             int[]? truthLabels = parse.GetValue(truth) is { } truthFile ? TruthFile.Read(truthFile, split.ClassNames, paths)
                 : split.Noise.Type != NoiseSpec.None ? split.Train.Select(i => i.CleanLabel).ToArray() : null;
 
-            using var loaded = ClipLoading.Load(modelPath, ScalarType.Float32, dev);
-            var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), modelPath));
-            var extractor = new ImageFeatureExtractor(loaded.Model, loaded.Info.Sha256, new ImageFeatureCache(cache), dev);
+            // --run: the run's prompt with its model and tokenizer (the model's sha256 checked); else the model given.
+            using var saved = parse.GetValue(run) is { } savedRun ? SavedPrompt.Open(savedRun, parse.GetValue(model), parse.GetValue(vocab), dev) : null;
+            using var loaded = saved is null ? ClipLoading.Load(modelPath, ScalarType.Float32, dev) : null;
+            var clip = saved?.Model ?? loaded!.Model;
+            string modelSha256 = saved?.ModelSha256 ?? loaded!.Info.Sha256;
+            var tokenizer = saved?.Tokenizer ?? ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), modelPath));
+            var extractor = new ImageFeatureExtractor(clip, modelSha256, new ImageFeatureCache(cache), dev);
             stderr.WriteLine($"suspects: {paths.Length} training items, {split.NumClasses} classes; encoding image features once for all folds");
             var stage = Stopwatch.StartNew();
             using var scoring = extractor.Encode(files, view: 0, augmentationSeed: 0);
             var timings = new JsonObject { ["load_and_encode"] = clock.Elapsed.TotalSeconds };
             double[][] probs;
-            double[][]? zeroShot = refs == "none" ? null : PromptScorer.ZeroShot(loaded.Model, tokenizer, split.ClassNames, split.Template, scoring, dev);
+            double[][]? zeroShot = refs == "none" ? null : PromptScorer.ZeroShot(clip, tokenizer, split.ClassNames, split.Template, scoring, dev);
             double[][]? inSample = null;
             int[] foldOf;
             bool outOfSample;
-            if (parse.GetValue(run) is { } savedRun)
+            if (saved is not null)
             {
-                var (context, info) = PromptFile.Load(savedRun);
-                using var _ = context;
-                using var learner = PromptFile.CreateLearner(context, info, loaded.Model, loaded.Info.Sha256,
-                    options => PromptTokens.Create(tokenizer, info.ClassNames, options, loaded.Model.Config.ContextLength), source: savedRun);
-                if (dev.type != DeviceType.CPU) learner.to(dev);
-                probs = PromptScorer.Saved(learner, scoring);
+                if (!saved.Info.ClassNames.SequenceEqual(split.ClassNames))
+                    throw new InvalidInputException($"{saved.Source}: the prompt's classes differ from those of the run's split {FewShotSplit.FileName}");
+                probs = PromptScorer.Saved(saved.Learner, scoring);
                 foldOf = Enumerable.Repeat(-1, paths.Length).ToArray();
                 outOfSample = false;
                 stderr.WriteLine("scored in sample with the run's own prompt: it was trained on these labels");
@@ -143,7 +144,7 @@ public static class SuspectsCommand
                 int nCtxValue = parse.GetValue(nCtx);
                 if (nCtxValue < 1) throw new InvalidInputException($"--n-ctx {nCtxValue}: expected at least 1");
                 string objective = TrainingObjectives.Create(parse.GetValue(loss)!).Name;
-                var setup = new PromptSetup(loaded.Model, tokenizer, split.ClassNames, new PromptOptions(nCtxValue), train, objective, parse.GetValue(seed), dev);
+                var setup = new PromptSetup(clip, tokenizer, split.ClassNames, new PromptOptions(new PromptLayout(nCtxValue)), train, objective, parse.GetValue(seed), dev);
                 int foldCount = parse.GetValue(folds);
                 foldOf = StratifiedFolds.Assign(given, foldCount, parse.GetValue(seed));
                 using var views3 = extractor.TrainingViews(files, train.AugmentedViews, parse.GetValue(seed));
@@ -176,7 +177,7 @@ public static class SuspectsCommand
             timings["scores_and_outputs"] = stage.Elapsed.TotalSeconds;
             timings["total"] = clock.Elapsed.TotalSeconds;
             settings["seconds"] = timings;
-            WriteManifest(outDir, parse.GetValue(device)!, settings, split, loaded.Info.Sha256, modelPath, ranking.Name, parse.GetValue(seed), result);
+            WriteManifest(outDir, parse.GetValue(device)!, settings, split, modelSha256, modelPath, ranking.Name, parse.GetValue(seed), result);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"estimated noise {100 * result.Scored.EstimatedNoiseRate:F1} %, {result.Scored.EstimatedIssues} label issues of {paths.Length}; {outDir}/{SuspectsPage.FileName}"));
             if (result.TruthKnown) stdout.Write(SuspectsOutput.DetectionTable(result.Detection()));

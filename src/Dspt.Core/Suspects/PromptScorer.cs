@@ -1,7 +1,7 @@
 using Dspt.Clip;
 using Dspt.Features;
-using Dspt.Objectives;
 using Dspt.Prompting;
+using Dspt.Runs;
 using Dspt.Text;
 using Dspt.Training;
 using TorchSharp;
@@ -73,15 +73,13 @@ public static class PromptScorer
         return Rows(cat(parts, 0));
     }
 
+    /// <summary>A fresh learner trained through the runs' shared learner-and-trainer step (no checkpoints: folds are cheap to redo).</summary>
     static PromptLearner Train(PromptSetup setup, ITrainingFeatures features, long[] labels, string objective, ITrainingProgress? progress, CancellationToken cancellation)
     {
-        var learner = new PromptLearner(setup.Clip, PromptTokens.Create(setup.Tokenizer, setup.ClassNames, setup.Options, setup.Clip.Config.ContextLength),
-            setup.ClassNames, setup.Options, setup.Seed);
+        var learner = PromptTraining.CreateLearner(setup.Clip, setup.Tokenizer, setup.ClassNames, setup.Options, setup.Seed, setup.Device);
         try
         {
-            if (setup.Device.type != DeviceType.CPU) learner.to(setup.Device);
-            var trainer = new PromptTrainer(TrainablePrompt.From(learner), setup.Train, TrainingObjectives.Create(objective), fingerprint: "suspects");
-            trainer.Train(features, labels, checkpointPath: null, resume: null, progress, cancellation);
+            PromptTraining.Train(learner, setup.Train, objective, fingerprint: "suspects", features, labels, progress: progress, cancellation: cancellation);
             return learner;
         }
         catch
