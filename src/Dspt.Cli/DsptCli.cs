@@ -28,7 +28,6 @@ public static class DsptCli
             TrainCommand.Create(),
             SweepCommand.Create(),
             ReportCommand.Create(),
-
             SuspectsCommand.Create(),
             EvalCommand.Create(),
             ExportCoOpCommand.Create(),

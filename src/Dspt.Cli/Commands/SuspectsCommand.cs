@@ -86,6 +86,7 @@ public static class SuspectsCommand
             FewShotSplit split;
             string modelPath;
             JsonObject settings;
+            string datasetAddress;
             if (parse.GetValue(run) is { } runDir)
             {
                 var folder = new RunFolder(runDir);
@@ -93,16 +94,18 @@ public static class SuspectsCommand
                 if (!folder.IsComplete) throw new InvalidInputException($"{folder.Path}: the run is not finished (no final.json); finish it with dspt train --resume {folder.Path}");
                 split = FewShotSplitFile.Load(folder.Split);
                 modelPath = parse.GetValue(model) ?? manifest.Spec.Model;
+                datasetAddress = manifest.Spec.Dataset;
                 settings = new JsonObject { ["run"] = folder.Path, ["run_fingerprint"] = manifest.Fingerprint, ["loss"] = manifest.Spec.Loss, ["scoring"] = "in-sample" };
             }
             else
             {
                 string datasetPath = parse.GetValue(dataset) ?? throw new InvalidInputException("give --dataset (or --run RUN to score a finished run)");
                 modelPath = parse.GetValue(model) ?? throw new InvalidInputException("give --model (or --run RUN to score a finished run)");
+                datasetAddress = Builtin.Addresses.Dataset(datasetPath);
                 var data = DatasetReader.Read(datasetPath, parse.GetValue(format), new DatasetOptions { Template = parse.GetValue(template) }, w => stderr.WriteLine($"warning: {w}"));
                 int shotCount = ParseShots(parse.GetValue(shots)!);
                 split = FewShot.Draw(data, shotCount, NoiseSpec.Parse(parse.GetValue(noise)!), parse.GetValue(seed), w => stderr.WriteLine($"warning: {w}"));
-                settings = new JsonObject { ["dataset"] = Path.GetFullPath(datasetPath), ["shots"] = shotCount, ["noise"] = split.Noise.ToString(), ["scoring"] = "cross-fitted" };
+                settings = new JsonObject { ["dataset"] = datasetAddress, ["shots"] = shotCount, ["noise"] = split.Noise.ToString(), ["scoring"] = "cross-fitted" };
             }
             var paths = split.Train.Select(i => i.Path).ToArray();
             var files = split.Train.Select(i => Path.Combine(split.Root, i.Path)).ToArray();
@@ -116,10 +119,11 @@ public static class SuspectsCommand
             var clip = saved?.Model ?? loaded!.Model;
             string modelSha256 = saved?.ModelSha256 ?? loaded!.Info.Sha256;
             var tokenizer = saved?.Tokenizer ?? ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), modelPath));
-            var extractor = new ImageFeatureExtractor(clip, modelSha256, new ImageFeatureCache(cache), dev);
+            var source = FeatureSources.For(datasetAddress, clip, modelSha256, new ImageFeatureCache(cache), dev, stderr.WriteLine);
+            using var sourceLifetime = source as IDisposable;
             stderr.WriteLine($"suspects: {paths.Length} training items, {split.NumClasses} classes; encoding image features once for all folds");
             var stage = Stopwatch.StartNew();
-            using var scoring = extractor.Encode(files, view: 0, augmentationSeed: 0);
+            using var scoring = source.Encode(files);
             var timings = new JsonObject { ["load_and_encode"] = clock.Elapsed.TotalSeconds };
             double[][] probs;
             double[][]? zeroShot = refs == "none" ? null : PromptScorer.ZeroShot(clip, tokenizer, split.ClassNames, split.Template, scoring, dev);
@@ -147,7 +151,7 @@ public static class SuspectsCommand
                 var setup = new PromptSetup(clip, tokenizer, split.ClassNames, new PromptOptions(new PromptLayout(nCtxValue)), train, objective, parse.GetValue(seed), dev);
                 int foldCount = parse.GetValue(folds);
                 foldOf = StratifiedFolds.Assign(given, foldCount, parse.GetValue(seed));
-                using var views3 = extractor.TrainingViews(files, train.AugmentedViews, parse.GetValue(seed));
+                using var views3 = source.TrainingViews(files, train.AugmentedViews, parse.GetValue(seed));
                 using var features = new CachedTrainingFeatures(views3, dev);
                 stage.Restart();
                 probs = PromptScorer.CrossFit(setup, features, scoring, given, foldOf,
@@ -172,7 +176,7 @@ public static class SuspectsCommand
             stage.Restart();
             var result = SuspectsAnalysis.Build(split.ClassNames, paths, given, truthLabels, foldOf, probs, zeroShot, inSample, ranking, outOfSample, precisionK);
             string title = $"Suspects: {split.DatasetName} ({(outOfSample ? "out of sample" : "in sample")})";
-            var thumbs = new Func<string, byte[]?>(path => Thumbnails.FromFile(Path.Combine(split.Root, path)));
+            var thumbs = FeatureSources.Thumbnails(datasetAddress, split.Root);
             SuspectsOutput.Write(outDir, result, title, $"{split.DatasetName}/{ContentHashOf(paths, given)}", thumbs, page);
             timings["scores_and_outputs"] = stage.Elapsed.TotalSeconds;
             timings["total"] = clock.Elapsed.TotalSeconds;
@@ -201,7 +205,7 @@ public static class SuspectsCommand
         var o = new JsonObject
         {
             ["format"] = FormatTag,
-            ["model"] = Path.GetFullPath(modelPath),
+            ["model"] = Builtin.Addresses.Model(modelPath),
             ["model_sha256"] = modelSha256,
             ["dataset_name"] = split.DatasetName,
             ["classes"] = split.NumClasses,

@@ -82,6 +82,25 @@ public class SuspectsCommandTests
         Assert.All(lines.Skip(1), r => Assert.Equal("-1", r.Split(',')[fold]));
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void The_built_in_world_is_scored_with_rendered_thumbnails()
+    {
+        using var dir = Repo.Temp();
+        var (code, _, stderr) = Cli.Run("suspects", "--model", "builtin", "--dataset", "builtin:shape?train=4&test=1", "--shots", "4",
+            "--noise", "sym:0.5", "--folds", "2", "--epochs", "1", "--views", "0", "--references", "zero-shot", "--page-items", "10",
+            "--cache-dir", dir["cache"], "--out", dir["out"]);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(81, File.ReadAllLines(dir["out/suspects.csv"]).Length);   // 20 classes x 4
+        var thumbs = Directory.GetFiles(dir["out/thumbs"], "*.png");
+        Assert.Equal(24, thumbs.Length);   // the page's 10 and the summary's 24 overlap: max of the two
+        using (var png = SkiaSharp.SKBitmap.Decode(thumbs[0]))
+            Assert.Equal(64, png.Width);   // the world renders 64 x 64, below the 96-pixel thumbnail size
+        using var manifest = JsonDocument.Parse(File.ReadAllText(dir["out/manifest.json"]));
+        Assert.Equal("builtin", manifest.RootElement.GetProperty("model").GetString());
+        Assert.Equal("builtin:shape?train=4&test=1", manifest.RootElement.GetProperty("settings").GetProperty("dataset").GetString());
+    }
+
     [Theory]
     [InlineData("--folds", "1", "expected at least 2")]
     [InlineData("--rank-by", "loss", "--rank-by 'loss': expected one of self_confidence")]
