@@ -36,6 +36,11 @@ public static class CommonOptions
         DefaultValueFactory = _ => "fp32",
     };
 
+    public static Option<string?> Corrections() => new("--corrections")
+    {
+        Description = "reviewed labels to apply before the few-shot draw and noise: a CSV path,action,new_label (as suspects.html exports; action relabel, keep or remove)",
+    };
+
     public static Option<int?> Threads() => new("--threads")
     {
         Description = "CPU threads for LibTorch (default: all cores)",

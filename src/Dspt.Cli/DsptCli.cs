@@ -28,6 +28,7 @@ public static class DsptCli
             TrainCommand.Create(),
             SweepCommand.Create(),
             ReportCommand.Create(),
+            SuspectsCommand.Create(),
             EvalCommand.Create(),
             ExportCoOpCommand.Create(),
             ImportCoOpCommand.Create(),

@@ -32,10 +32,11 @@ public static class DataCommand
         var save = new Option<string?>("--save") { Description = "Write the drawn split (train with clean and given labels, val, test) to this JSON file" };
         var strict = new Option<bool>("--strict") { Description = "Fail when a class has fewer than K training images" };
         var template = new Option<string?>("--template") { Description = "Zero-shot template instead of the dataset's, with {} for the name" };
+        var corrections = CommonOptions.Corrections();
 
         var command = new Command("inspect", "Class count, split sizes, per-class counts, the few-shot draw, the noise report, and a contact sheet with --sheet");
         command.Arguments.Add(dataset);
-        foreach (var o in (Option[])[format, shots, noise, seed, json, sheet, perClass, sheetClasses, save, strict, template, .. reading.Reading])
+        foreach (var o in (Option[])[format, shots, noise, seed, json, sheet, perClass, sheetClasses, save, strict, template, corrections, .. reading.Reading])
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -53,7 +54,14 @@ public static class DataCommand
             int k = parse.GetValue(shots);
             if (k < 0) throw new InvalidInputException($"--shots {k}: expected K >= 0 (0 keeps every image)");
             var d = DatasetReader.Read(parse.GetValue(dataset)!, parse.GetValue(format), options, Warn);
-            var drawn = FewShot.Draw(d, k, spec, parse.GetValue(seed), Warn, parse.GetValue(strict));
+            CorrectionsRecord? applied = null;
+            if (parse.GetValue(corrections) is { } correctionsFile)
+            {
+                var read = Corrections.Read(correctionsFile, d);
+                d = read.ApplyTo(d);
+                applied = read.Record();
+            }
+            var drawn = FewShot.Draw(d, k, spec, parse.GetValue(seed), Warn, parse.GetValue(strict)) with { Corrections = applied };
 
             string? savedTo = parse.GetValue(save);
             if (savedTo is not null) FewShotSplitFile.Save(savedTo, drawn);
@@ -86,6 +94,8 @@ public static class DataCommand
         o.WriteLine($"template  {d.Template}");
         o.WriteLine($"splits    train {d.Train.Count}, val {d.Val.Count}, test {d.Test.Count}");
         o.WriteLine($"few-shot  {(s.Shots > 0 ? $"{s.Shots} shots" : "all images")}, seed {s.Seed}: train {s.Train.Count}, val {s.Val.Count}, test {s.Test.Count}");
+        if (s.Corrections is { } fixes)
+            o.WriteLine($"corrected {fixes.Relabelled} relabelled, {fixes.Removed} removed, {fixes.Kept} kept ({fixes.File})");
         o.WriteLine(string.Create(inv, $"noise     {s.Noise}: {s.Report.Corrupted} of {s.Report.Total} training labels wrong (realised rate {s.Report.Rate:F4})"));
 
         var train = Counts(d.Train.Select(i => i.Label), d.NumClasses);
@@ -165,6 +175,17 @@ public static class DataCommand
             }
             w.WriteEndArray();
             w.WriteNumber("val_shots", s.Val.Count);
+            if (s.Corrections is { } fixes)
+            {
+                w.WriteStartObject("corrections");
+                w.WriteString("file", fixes.File);
+                w.WriteString("sha256", fixes.Sha256);
+                w.WriteNumber("relabelled", fixes.Relabelled);
+                w.WriteNumber("removed", fixes.Removed);
+                w.WriteNumber("kept", fixes.Kept);
+                w.WriteEndObject();
+            }
+            else w.WriteNull("corrections");
             if (sheet is null) w.WriteNull("sheet"); else w.WriteString("sheet", sheet);
             if (saved is null) w.WriteNull("saved"); else w.WriteString("saved", Path.GetFullPath(saved));
             w.WriteStartArray("warnings");

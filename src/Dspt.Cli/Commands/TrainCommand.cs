@@ -53,14 +53,15 @@ public static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its last complete epoch (settings come from its manifest.json)" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"image feature cache, default {ImageFeatureCache.DefaultDirectory()}" };
         var noCache = new Option<bool>("--no-cache") { Description = "keep image features in memory only" };
+        var corrections = CommonOptions.Corrections();
 
         var command = new Command("train", "Train a prompt (CoOp recipe) on a few-shot, optionally noisy split; writes a run folder")
         {
             model, vocab, dataset, format, template, shots, noise, loss, seed, epochs, lr, batch, views,
-            nCtx, ctxInit, csc, position, device, threads, output, resume, cacheDir, noCache,
+            nCtx, ctxInit, csc, position, device, threads, output, resume, cacheDir, noCache, corrections,
         };
         foreach (var o in reading.Reading) command.Options.Add(o);
-        Option[] specOptions = [model, vocab, dataset, format, template, shots, noise, loss, seed, epochs, lr, batch, views, nCtx, ctxInit, csc, position, output, .. reading.Reading];
+        Option[] specOptions = [model, vocab, dataset, format, template, shots, noise, loss, seed, epochs, lr, batch, views, nCtx, ctxInit, csc, position, output, corrections, .. reading.Reading];
 
         command.SetAction(parse =>
         {
@@ -95,7 +96,8 @@ public static class TrainCommand
                 // A folder whose run stopped before its first epoch may be used again (RunPipeline.Create replaces it).
                 if (new RunFolder(output).HasStartedRun)
                     throw new InvalidInputException($"{Path.GetFullPath(output)} already holds a run (manifest.json); continue it with --resume {Path.GetFullPath(output)} or choose another --output");
-                run = RunPipeline.Create(spec, output, warn: w => stderr.WriteLine($"warning: {w}"), status: stderr.WriteLine);
+                run = RunPipeline.Create(spec, output, warn: w => stderr.WriteLine($"warning: {w}"), status: stderr.WriteLine,
+                    corrections: parse.GetValue(corrections));
                 var split = run.Split;
                 stderr.WriteLine($"run folder {run.Folder.Path}: {split.Train.Count} training images ({split.Report.Corrupted} with a wrong label), {split.Test.Count} test images, {split.NumClasses} classes");
             }

@@ -21,6 +21,9 @@ public sealed record FewShotSplit(
 {
     public int NumClasses => ClassNames.Count;
 
+    /// <summary>The reviewer's corrections applied to the training items before the draw, if any.</summary>
+    public CorrectionsRecord? Corrections { get; init; }
+
     public string Prompt(int label) => Template.Replace("{}", ClassNames[label]);
 
     /// <summary>The file name a run folder keeps the split under.</summary>

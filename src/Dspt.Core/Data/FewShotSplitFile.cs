@@ -44,6 +44,16 @@ public static class FewShotSplitFile
             WriteItems(w, "test", split.Test);
             w.WritePropertyName("report");
             WriteReport(w, split.Report);
+            if (split.Corrections is { } c)
+            {
+                w.WriteStartObject("corrections");
+                w.WriteString("file", c.File);
+                w.WriteString("sha256", c.Sha256);
+                w.WriteNumber("relabelled", c.Relabelled);
+                w.WriteNumber("removed", c.Removed);
+                w.WriteNumber("kept", c.Kept);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         });
     }
@@ -104,8 +114,20 @@ public static class FewShotSplitFile
             if (o.TryGetProperty("report", out var stored) && !SameReport(stored, report))
                 throw new InvalidInputException($"{path}: \"report\" does not match the train items (the file was edited?)");
             return new FewShotSplit(Str("dataset"), root is null ? Str("root") : Path.GetFullPath(root), names, template,
-                Int("shots"), Int("seed"), noise, train, val, test, report);
+                Int("shots"), Int("seed"), noise, train, val, test, report) { Corrections = ReadCorrections(path, o) };
         }
+    }
+
+    static CorrectionsRecord? ReadCorrections(string file, JsonElement o)
+    {
+        if (!o.TryGetProperty("corrections", out var c)) return null;
+        string where = $"{file}: \"corrections\"";
+        if (c.ValueKind != JsonValueKind.Object) throw new InvalidInputException($"{where} must be an object");
+        string Str(string key) => c.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String
+            ? v.GetString()! : throw new InvalidInputException($"{where}: \"{key}\" is missing or not a string");
+        int Count(string key) => c.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n) && n >= 0
+            ? n : throw new InvalidInputException($"{where}: \"{key}\" is missing or not a count");
+        return new CorrectionsRecord(Str("file"), Str("sha256"), Count("relabelled"), Count("removed"), Count("kept"));
     }
 
     static void WriteItems(Utf8JsonWriter w, string key, IReadOnlyList<DataItem> items)

@@ -18,15 +18,27 @@ namespace Dspt.Runs;
 /// </summary>
 public static class RunPipeline
 {
-    public static TrainingRun Create(RunSpec spec, string folder, RunResources? shared = null, Action<string>? warn = null, Action<string>? status = null)
+    /// <param name="corrections">a reviewer's corrections CSV (<see cref="Corrections"/>), applied to the training items
+    /// before the draw and recorded in <see cref="RunSpec.Corrections"/> and the split file</param>
+    public static TrainingRun Create(RunSpec spec, string folder, RunResources? shared = null, Action<string>? warn = null, Action<string>? status = null,
+        string? corrections = null)
     {
+        if (spec.Corrections is not null)
+            throw new ArgumentException("RunSpec.Corrections records what Create applied; pass the corrections file instead", nameof(spec));
         spec = spec.Normalized();
         ApplyThreads(spec.Threads);
         var device = DeviceSelection.Parse(spec.Device);
         var run = new RunFolder(folder);
         RefuseStartedRun(run);
         var data = DatasetReader.Read(spec.Dataset, spec.DatasetFormat, spec.ReadingOptions(), warn);
-        var split = FewShot.Draw(data, spec.Shots, NoiseSpec.Parse(spec.Noise), spec.Seed, warn);
+        if (corrections is not null)
+        {
+            var applied = Corrections.Read(corrections, data);
+            data = applied.ApplyTo(data);
+            spec = spec with { Corrections = applied.Record() };
+            status?.Invoke($"corrections {applied.Describe()}");
+        }
+        var split = FewShot.Draw(data, spec.Shots, NoiseSpec.Parse(spec.Noise), spec.Seed, warn) with { Corrections = spec.Corrections };
         var (model, owns) = Model(spec, device, shared);
         RunLock? held = null;
         try

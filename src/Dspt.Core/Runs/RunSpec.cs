@@ -38,6 +38,13 @@ public sealed record RunSpec(
     /// <summary>The options the dataset is read with: <see cref="Reading"/> and the <see cref="Template"/> override.</summary>
     public DatasetOptions ReadingOptions() => (Reading ?? new DatasetOptions()) with { Template = Template };
 
+    /// <summary>
+    /// The --corrections applied to the training items before the draw (null: none; left out of
+    /// the JSON then, so runs without corrections keep their fingerprint).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CorrectionsRecord? Corrections { get; init; }
+
     /// <summary>Set when the run is part of a sweep (<c>dspt sweep</c>); absent for <c>dspt train</c>.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public SweepMembership? Sweep { get; init; }

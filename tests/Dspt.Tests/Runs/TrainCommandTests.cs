@@ -78,6 +78,35 @@ public class TrainCommandTests
 
     [Fact]
     [Trait("Category", "Slow")]
+    public void CorrectionsAreAppliedBeforeTheDrawAndRecordedInTheManifestAndTheSplit()
+    {
+        using var dir = Repo.Temp();
+        var data = TinyDataset.Write(dir["data"], trainPerClass: 4, testPerClass: 1);
+        var items = Dspt.Data.DatasetReader.Read(data.Root).Train;
+        var blue = items.First(i => i.Label == 0).Path;
+        var red = items.First(i => i.Label == 2).Path;
+        File.WriteAllText(dir["fix.csv"], $"path,action,new_label\n{blue},relabel,yellow\n{red},remove,\n");
+        var (code, _, stderr) = Run(data.TrainArgs(dir["run"], dir["cache"], 1, "--shots", "4", "--noise", "none", "--views", "0", "--corrections", dir["fix.csv"]));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("1 relabelled, 1 removed", stderr);
+        var split = Dspt.Data.FewShotSplitFile.Load(Path.Combine(dir["run"], "fewshot.json"));
+        Assert.Equal(14, split.Train.Count);   // blue 3, green 4, red 3, yellow 4 of its 5
+        Assert.Equal(3, split.Train.Single(i => i.Path == blue).Label);
+        Assert.DoesNotContain(split.Train, i => i.Path == red);
+        Assert.Equal((1, 1, 0), (split.Corrections!.Relabelled, split.Corrections.Removed, split.Corrections.Kept));
+        var manifest = new RunFolder(dir["run"]).ReadManifest();
+        Assert.Equal(split.Corrections, manifest.Spec.Corrections);
+        Assert.Equal(Dspt.IO.ContentHash.OfFile(dir["fix.csv"]), manifest.Spec.Corrections!.Sha256);
+
+        File.WriteAllText(dir["bad.csv"], "path,action,new_label\nno/such.png,remove,\n");
+        var bad = Run(data.TrainArgs(dir["run2"], dir["cache"], 1, "--corrections", dir["bad.csv"]));
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("'no/such.png' is not a training item", bad.Err);
+        Assert.False(Directory.Exists(dir["run2"]));
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
     public void NLPromptTrainsThroughTheSameCommand()
     {
         using var dir = Repo.Temp();
