@@ -1,4 +1,5 @@
 using Dspt.Objectives;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dspt.Suspects;
@@ -13,6 +14,9 @@ namespace Dspt.Suspects;
 /// </summary>
 public static class OtDisagreement
 {
+    // Kept for the process: a temporary Scalar handed to native code can be finalized mid-call (docs/native-scalars.md).
+    static readonly Scalar TinyMass = 1e-300;
+
     public sealed record Result(int[] PseudoLabels, double[] GivenShare);
 
     public static Result Compute(IReadOnlyList<double[]> probs, IReadOnlyList<int> labels, double regularisation = NLPromptObjective.DefaultRegularisation)
@@ -25,7 +29,7 @@ public static class OtDisagreement
         var p0 = tensor(flat, [n, k], ScalarType.Float64);
         using var ot = Sinkhorn.Solve(nn.functional.log_softmax(p0, 1).neg(), regularisation);
         var pseudo = ot.Plan.argmax(1).data<long>().Select(v => (int)v).ToArray();
-        var rowShare = ot.Plan.div(ot.Plan.sum(1, keepdim: true).clamp_min(1e-300));
+        var rowShare = ot.Plan.div(ot.Plan.sum(1, keepdim: true).clamp_min(TinyMass));
         var share = rowShare.data<double>().ToArray();
         return new Result(pseudo, [.. Enumerable.Range(0, n).Select(i => share[i * k + labels[i]])]);
     }
