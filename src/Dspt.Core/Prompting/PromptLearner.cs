@@ -131,7 +131,7 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Row indices into a (K * stride) flattening for the first lengths[k] positions of each class.</summary>
-    static long[] Rows(int[] lengths, long stride) =>
+    internal static long[] Rows(int[] lengths, long stride) =>
         [.. lengths.SelectMany((n, k) => Enumerable.Range(0, n).Select(j => k * stride + j))];
 
     void Validate(PromptTokens tokens, int k)
