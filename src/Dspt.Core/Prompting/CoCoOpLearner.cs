@@ -20,7 +20,7 @@ namespace Dspt.Prompting;
 /// constant class rows (name, ".", EOT, positional embedding) shared by all images.
 /// </para>
 /// </summary>
-public sealed class CoCoOpLearner : nn.Module<Tensor, Tensor>
+public sealed class CoCoOpLearner : nn.Module<Tensor, Tensor>, IPromptModel
 {
     readonly ClipModel clip;
     readonly Parameter ctx;
@@ -215,6 +215,13 @@ public sealed class CoCoOpLearner : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor imageFeatures) => Logits(imageFeatures);
+
+    public string Kind => "cocoop";
+    public bool ConsumesPixels => false;
+    public IReadOnlyList<(string Name, Parameter Tensor)> Trainable => [.. named_parameters().Select(p => (p.name, p.parameter))];
+    public PromptOutput Forward(Tensor imageFeatures) => new(Logits(imageFeatures));
+    /// <summary>Each image costs K text encodings: score few at a time.</summary>
+    public int InferenceBatch => 16;
 
     protected override void Dispose(bool disposing)
     {

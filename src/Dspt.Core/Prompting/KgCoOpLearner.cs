@@ -13,7 +13,7 @@ namespace Dspt.Prompting;
 /// and L2-normalised. The penalty is added to whatever loss is trained (CE in KgCoOp; DSPT or
 /// any other here), computed from the same text features as the logits.
 /// </summary>
-public sealed class KgCoOpLearner : IDisposable
+public sealed class KgCoOpLearner : IPromptModel, IDisposable
 {
     /// <summary>KgCoOp's W (configs: scripts/base2new_train.sh passes 8.0).</summary>
     public const double DefaultWeight = 8.0;
@@ -55,6 +55,15 @@ public sealed class KgCoOpLearner : IDisposable
         var text = textFeatures / textFeatures.norm(-1, keepdim: true);
         var cos = nn.functional.cosine_similarity(text, HandcraftedFeatures.to(text.dtype), 1, 1e-7);
         return cos.mean().neg().add(one).MoveToOuterDisposeScope();
+    }
+
+    public string Kind => "kgcoop";
+    public bool ConsumesPixels => false;
+    public IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Tensor)> Trainable => Prompt.Trainable;
+    PromptOutput IPromptModel.Forward(Tensor input)
+    {
+        var (logits, penalty) = Forward(input);
+        return new(logits, penalty);
     }
 
     /// <summary>Logits (B, K) and the weighted penalty W * score from one text encoding.</summary>

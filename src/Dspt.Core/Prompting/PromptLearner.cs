@@ -13,7 +13,7 @@ namespace Dspt.Prompting;
 /// not registered, so <c>parameters()</c> is just the context. Constructing a learner freezes the
 /// CLIP model (requires_grad off for all its parameters), as CoOp's build_model does.
 /// </summary>
-public sealed class PromptLearner : nn.Module<Tensor, Tensor>
+public sealed class PromptLearner : nn.Module<Tensor, Tensor>, IPromptModel
 {
     readonly ClipModel clip;
     readonly Parameter ctx;
@@ -216,6 +216,11 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor imageFeatures) => Logits(imageFeatures);
+
+    public string Kind => "coop";
+    public bool ConsumesPixels => false;
+    public IReadOnlyList<(string Name, Parameter Tensor)> Trainable => [("ctx", ctx)];
+    public PromptOutput Forward(Tensor imageFeatures) => new(Logits(imageFeatures));
 
     protected override void Dispose(bool disposing)
     {
