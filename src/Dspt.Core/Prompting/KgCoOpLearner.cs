@@ -25,6 +25,8 @@ public sealed class KgCoOpLearner : IPromptModel, IDisposable
     /// <summary>(K, embed) L2-normalised features of the hand-crafted prompts (KgCoOp's prompt_learner.text_features).</summary>
     public Tensor HandcraftedFeatures { get; }
     public double Weight { get; }
+    /// <summary>The template of the hand-crafted prompts, when built from one (<see cref="Create"/>).</summary>
+    public string? Template { get; init; }
 
     /// <param name="handcraftedTokens">(K, context length) tokens of the hand-crafted prompt of every class.</param>
     public KgCoOpLearner(PromptLearner prompt, Tensor handcraftedTokens, double weight)
@@ -46,7 +48,7 @@ public sealed class KgCoOpLearner : IPromptModel, IDisposable
     public static KgCoOpLearner Create(ClipModel clip, ClipTokenizer tokenizer, IReadOnlyList<string> classNames,
         PromptOptions options, string template, double weight, long seed) =>
         new(new PromptLearner(clip, tokenizer, classNames, options, seed),
-            CoOpPrompts.ZeroShot(tokenizer, classNames, template, clip.Config.ContextLength), weight);
+            CoOpPrompts.ZeroShot(tokenizer, classNames, template, clip.Config.ContextLength), weight) { Template = template };
 
     /// <summary>1 - mean_k cos(text_k, hand-crafted_k) (KgCoOp's score, before the weight); CosineSimilarity eps 1e-7.</summary>
     public Tensor Score(Tensor textFeatures)

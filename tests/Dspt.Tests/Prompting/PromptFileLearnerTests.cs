@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using Dspt.IO;
+using Dspt.Prompting;
+using Dspt.Text;
+using static TorchSharp.torch;
+
+namespace Dspt.Tests.Prompting;
+
+/// <summary>Saved prompts of every learner: round trips, the sidecar's learner record, and files written before learners existed.</summary>
+public class PromptFileLearnerTests
+{
+    static readonly string[] Names = ["dog", "golden retriever", "Boeing 737-800", "AnnualCrop", "bánh mì"];
+    static readonly ClipTokenizer Tokenizer = ClipTokenizer.Load(Repo.Fixture("clip-tokenizer", "bpe_simple_vocab_16e6.txt.gz"));
+
+    static IPromptModel Create(Dspt.Clip.ClipModel model, string learner)
+    {
+        var d = LearnerRegistry.Defaults(learner);
+        var prompt = LearnerRegistry.Create(learner, new LearnerSetup(model, Tokenizer, Names, new PromptOptions(d.NCtx, d.CtxInit), "a photo of a {}, a type of thing.", 5));
+        using (no_grad())
+            foreach (var (_, p) in prompt.Trainable) p.add_(0.01 * randn(p.shape, generator: new Generator(9)));   // trained-looking values
+        return prompt;
+    }
+
+    [Theory]
+    [InlineData("coop")]
+    [InlineData("cocoop")]
+    [InlineData("kgcoop:2.5")]
+    public void EveryLearnerRoundTripsToTheSameLogits(string learner)
+    {
+        using var model = CoOpFixture.LoadModel();
+        using var dir = Repo.Temp();
+        using var prompt = Create(model, learner);
+        PromptFile.Save(dir.Path, prompt, PromptFile.Describe(prompt, "sha-tiny", new JsonObject { ["note"] = "test" }));
+        var (tensors, info) = PromptFile.Read(dir.Path);
+        Assert.Equal(LearnerRegistry.Kind(learner), info.Learner);
+        Assert.Equal(PromptFile.Format, info.Format);
+        Assert.Equal(prompt.Trainable.Select(t => t.Name).Order(), tensors.Keys.Order());
+        using var reloaded = PromptFile.CreateModel(tensors, info, model, "sha-tiny", Tokenizer);
+        Assert.Equal(learner, info.LearnerName);
+        var x = randn([3, 64], generator: new Generator(2));
+        using var _ = no_grad();
+        var expected = prompt.Forward(x);
+        var actual = reloaded.Forward(x);
+        Assert.Equal(expected.Logits.bytes.ToArray(), actual.Logits.bytes.ToArray());
+        if (expected.Penalty is not null) Assert.Equal(expected.Penalty.bytes.ToArray(), actual.Penalty!.bytes.ToArray());
+        if (info.Learner != "coop")
+            Assert.Contains($"a {info.Learner} prompt, not CoOp's", Assert.Throws<InvalidInputException>(() => PromptFile.Load(dir.Path)).Message);
+    }
+
+    /// <summary>
+    /// prompt.json / prompt.safetensors exactly as dspt wrote them before this change (format
+    /// v1, no learner field): still read, as CoOp, and evaluate to the numbers of a CoOp
+    /// learner holding the same context.
+    /// </summary>
+    [Fact]
+    public void AVersion1PromptStillLoadsAndEvaluatesTheSame()
+    {
+        using var model = CoOpFixture.LoadModel();
+        using var dir = Repo.Temp();
+        var ctx = 0.02f * randn([4, 128], generator: new Generator(3));
+        Safetensors.Save(dir["prompt.safetensors"], new Dictionary<string, Tensor> { ["ctx"] = ctx },
+            new Dictionary<string, string> { ["format"] = "dspt-prompt-v1", ["model_sha256"] = "sha-tiny" });
+        File.WriteAllText(dir["prompt.json"], """
+            {
+              "model_sha256": "sha-tiny",
+              "model_architecture": "ViT-32/8",
+              "class_names": ["dog", "golden retriever", "Boeing 737-800", "AnnualCrop", "bánh mì"],
+              "n_ctx": 4,
+              "ctx_init": null,
+              "class_specific": false,
+              "position": "end",
+              "training": null,
+              "format": "dspt-prompt-v1"
+            }
+            """);
+        var (tensors, info) = PromptFile.Read(dir.Path);
+        Assert.Equal("coop", info.Learner);
+        using var reloaded = PromptFile.CreateModel(tensors, info, model, "sha-tiny", Tokenizer);
+        using var reference = new PromptLearner(model, Tokenizer, Names, new PromptOptions(NCtx: 4), seed: 0);
+        using (no_grad()) reference.Context.copy_(ctx);
+        var x = randn([3, 64], generator: new Generator(2));
+        using var _ = no_grad();
+        Assert.Equal(reference.Logits(x).bytes.ToArray(), reloaded.Forward(x).Logits.bytes.ToArray());
+        var (context, coopInfo) = PromptFile.Load(dir.Path);
+        Assert.Equal(ctx.bytes.ToArray(), context.bytes.ToArray());
+        Assert.Equal(Names, coopInfo.ClassNames);
+    }
+
+    [Fact]
+    public void AMissingOrExtraTensorIsNamed()
+    {
+        using var model = CoOpFixture.LoadModel();
+        using var dir = Repo.Temp();
+        using var prompt = Create(model, "cocoop");
+        PromptFile.Save(dir.Path, prompt, PromptFile.Describe(prompt, "sha-tiny"));
+        var (tensors, info) = PromptFile.Read(dir.Path);
+        tensors.Remove("meta_net.linear2.bias");
+        var e = Assert.Throws<InvalidInputException>(() => PromptFile.CreateModel(tensors, info, model, "sha-tiny", Tokenizer, source: "p"));
+        Assert.Contains("the cocoop learner has", e.Message);
+        Assert.Contains("'meta_net.linear2.bias'", e.Message);
+    }
+}
