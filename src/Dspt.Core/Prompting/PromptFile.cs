@@ -149,13 +149,19 @@ public static class PromptFile
     /// <summary>
     /// The saved learner for <paramref name="clip"/>, rebuilt from the sidecar and holding the
     /// saved tensors. Refuses another model: the tensors only mean something in the embedding
-    /// space they were trained in.
+    /// space they were trained in. With <paramref name="classNames"/> other than the trained ones
+    /// the prompt is applied to those classes (base-to-new): the context and meta-net do not
+    /// depend on the classes, but a class-specific context has one context per trained class and
+    /// cannot transfer (an error).
     /// </summary>
     public static IPromptModel CreateModel(IReadOnlyDictionary<string, Tensor> tensors, PromptInfo info, ClipModel clip, string modelSha256,
-        Text.ClipTokenizer tokenizer, PromptOptions? speedups = null, string source = "prompt")
+        Text.ClipTokenizer tokenizer, PromptOptions? speedups = null, string source = "prompt", IReadOnlyList<string>? classNames = null)
     {
         CheckModel(tensors["ctx"], info, clip, modelSha256, source);
-        var setup = new LearnerSetup(clip, tokenizer, info.ClassNames, info.Options(speedups ?? new PromptOptions()), info.HandcraftedTemplate ?? "{}", 0);
+        classNames ??= info.ClassNames;
+        if (info.ClassSpecific && !classNames.SequenceEqual(info.ClassNames))
+            throw new InvalidInputException($"{source}: a class-specific context (--csc: one context per trained class) cannot be applied to other classes; evaluate it on the {info.ClassNames.Count} classes it was trained on");
+        var setup = new LearnerSetup(clip, tokenizer, classNames, info.Options(speedups ?? new PromptOptions()), info.HandcraftedTemplate ?? "{}", 0);
         var model = LearnerRegistry.Create(info.LearnerName, setup);
         try
         {

@@ -100,3 +100,57 @@ public class PromptFileLearnerTests
         Assert.Contains("'meta_net.linear2.bias'", e.Message);
     }
 }
+
+/// <summary>Base-to-new: a prompt trained on some classes applied to others.</summary>
+public class PromptTransferTests
+{
+    static readonly string[] Base = ["dog", "golden retriever", "Boeing 737-800"];
+    static readonly string[] New = ["AnnualCrop", "bánh mì"];
+    static readonly ClipTokenizer Tokenizer = ClipTokenizer.Load(Repo.Fixture("clip-tokenizer", "bpe_simple_vocab_16e6.txt.gz"));
+
+    /// <summary>On the new classes every learner computes what a learner built for them with the same tensors computes.</summary>
+    [Theory]
+    [InlineData("coop")]
+    [InlineData("cocoop")]
+    [InlineData("kgcoop")]
+    public void AUnifiedPromptTransfersToNewClasses(string learner)
+    {
+        using var model = CoOpFixture.LoadModel();
+        using var dir = Repo.Temp();
+        var d = LearnerRegistry.Defaults(learner);
+        var options = new PromptOptions(d.NCtx, d.CtxInit);
+        using var trained = LearnerRegistry.Create(learner, new LearnerSetup(model, Tokenizer, Base, options, "a photo of a {}.", 5));
+        using (no_grad())
+            foreach (var (_, p) in trained.Trainable) p.add_(0.01 * randn(p.shape, generator: new Generator(9)));
+        PromptFile.Save(dir.Path, trained, PromptFile.Describe(trained, "sha"));
+        var (tensors, info) = PromptFile.Read(dir.Path);
+        using var transferred = PromptFile.CreateModel(tensors, info, model, "sha", Tokenizer, classNames: New);
+        using var reference = LearnerRegistry.Create(learner, new LearnerSetup(model, Tokenizer, New, options, "a photo of a {}.", 6));
+        reference.LoadTrainable(trained.Trainable.ToDictionary(t => t.Name, t => (Tensor)t.Tensor), "trained");
+        var x = randn([3, 64], generator: new Generator(2));
+        using var _ = no_grad();
+        var logits = transferred.Forward(x).Logits;
+        Assert.Equal(new long[] { 3, New.Length }, logits.shape);
+        Assert.Equal(reference.Forward(x).Logits.bytes.ToArray(), logits.bytes.ToArray());
+    }
+
+    [Fact]
+    public void AClassSpecificContextCannotTransfer()
+    {
+        using var model = CoOpFixture.LoadModel();
+        using var dir = Repo.Temp();
+        using var trained = new PromptLearner(model, Tokenizer, Base, new PromptOptions(NCtx: 4, ClassSpecific: true), 1);
+        PromptFile.Save(dir.Path, trained, PromptFile.Describe(trained, "sha"));
+        var (tensors, info) = PromptFile.Read(dir.Path);
+        var e = Assert.Throws<InvalidInputException>(() => PromptFile.CreateModel(tensors, info, model, "sha", Tokenizer, source: "p", classNames: New));
+        Assert.Contains("p: a class-specific context", e.Message);
+        Assert.Contains("cannot be applied to other classes", e.Message);
+    }
+
+    [Theory]
+    [InlineData(80, 60, 68.571428571428569)]
+    [InlineData(0, 50, 0)]
+    [InlineData(0, 0, 0)]
+    public void HarmonicMeanIsTwoBNOverBPlusN(double b, double n, double hm) =>
+        Assert.Equal(hm, Dspt.Evaluation.BaseToNew.HarmonicMean(b, n), 12);
+}
