@@ -31,11 +31,17 @@ public static class EvalCommand
         var output = new Option<string?>("--output", "-o") { Description = "folder for evaluation.json, evaluation.md and confusion-*.csv" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"image feature cache, default {ImageFeatureCache.DefaultDirectory()}" };
         var noCache = new Option<bool>("--no-cache") { Description = "keep image features in memory only" };
+        var classes = new Option<string>("--classes")
+        {
+            Description = "all, base or new (CoOp's subsample_classes: the first half of the sorted training labels is base), " +
+                          "or base-to-new: both halves, and their harmonic mean",
+            DefaultValueFactory = _ => "all",
+        };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
-        var command = new Command("eval", "Evaluate a saved prompt on a dataset split (top-1, per-class accuracy, confusion matrix) beside zero-shot CLIP")
+        var command = new Command("eval", "Evaluate a saved prompt (any learner) on a dataset split (top-1, per-class accuracy, confusion matrix) beside zero-shot CLIP")
         {
-            prompt, model, vocab, dataset, format, template, split, output, cacheDir, noCache, device, threads,
+            prompt, model, vocab, dataset, format, template, split, classes, output, cacheDir, noCache, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -43,38 +49,65 @@ public static class EvalCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var dev = DeviceSelection.Parse(parse.GetValue(device)!);
-            var (context, info) = PromptFile.Load(parse.GetValue(prompt)!);
-            using var _ = context;
+            string promptPath = parse.GetValue(prompt)!;
+            var (tensors, info) = PromptFile.Read(promptPath);
             string modelPath = parse.GetValue(model) ?? RecordedModel(info)
-                ?? throw new InvalidInputException($"{parse.GetValue(prompt)}: prompt.json records no model path; give --model");
+                ?? throw new InvalidInputException($"{promptPath}: prompt.json records no model path; give --model");
             string splitName = parse.GetValue(split)!.ToLowerInvariant();
-            var data = DatasetReader.Read(parse.GetValue(dataset)!, parse.GetValue(format), new DatasetOptions { Template = parse.GetValue(template) },
+            string classesName = parse.GetValue(classes)!.ToLowerInvariant();
+            bool baseToNew = classesName == "base-to-new";
+            var all = DatasetReader.Read(parse.GetValue(dataset)!, parse.GetValue(format), new DatasetOptions { Template = parse.GetValue(template) },
                 w => stderr.WriteLine($"warning: {w}"));
-            CheckClassNames(data.ClassNames, info.ClassNames, parse.GetValue(dataset)!);
-            var items = splitName switch
-            {
-                "test" => data.Test,
-                "val" => data.Val,
-                "train" => data.Train,
-                _ => throw new InvalidInputException($"--split {splitName}: expected test, val or train"),
-            };
-            if (items.Count == 0) throw new InvalidInputException($"{parse.GetValue(dataset)}: the {splitName} split is empty");
+            var selections = baseToNew ? [ClassSelection.Base, ClassSelection.New] : new[] { ClassSubset.Parse(classesName) };
+            if (selections is [ClassSelection.All]) CheckClassNames(all.ClassNames, info.ClassNames, parse.GetValue(dataset)!);
 
             using var loaded = ClipLoading.Load(modelPath, ScalarType.Float32, dev);
             var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), modelPath));
-            using var learner = PromptFile.CreateLearner(context, info, loaded.Model, loaded.Info.Sha256,
-                options => PromptTokens.Create(tokenizer, info.ClassNames, options, loaded.Model.Config.ContextLength), source: parse.GetValue(prompt)!);
-            if (dev.type != DeviceType.CPU) learner.to(dev);
-
             var cache = new ImageFeatureCache(parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory());
             var extractor = new ImageFeatureExtractor(loaded.Model, loaded.Info.Sha256, cache, dev);
-            stderr.WriteLine($"encoding {items.Count} {splitName} images");
-            using var features = extractor.Encode([.. items.Select(i => Path.Combine(data.Root, i.Path))], view: 0, augmentationSeed: 0);
-            var (zeroShot, learned) = PromptEvaluation.Run(loaded.Model, tokenizer, learner, $"prompt ({Path.GetFileName(Path.GetFullPath(parse.GetValue(prompt)!).TrimEnd('/'))})",
-                data.Template, features, [.. items.Select(i => (long)i.Label)]);
-            string note = PromptEvaluation.Note(data.Template);
-            stdout.Write(EvaluationReport.ToMarkdown(splitName, [zeroShot, learned], note));
-            if (parse.GetValue(output) is { } dir) EvaluationReport.Write(dir, splitName, [zeroShot, learned], note);
+            string name = $"prompt ({info.Learner}, {Path.GetFileName(Path.GetFullPath(promptPath).TrimEnd('/'))})";
+            string note = PromptEvaluation.Note(all.Template);
+            var halves = new List<(EvaluationResult ZeroShot, EvaluationResult Learned)>();
+            foreach (var selection in selections)
+            {
+                var data = ClassSubset.Select(all, selection);
+                var items = splitName switch
+                {
+                    "test" => data.Test,
+                    "val" => data.Val,
+                    "train" => data.Train,
+                    _ => throw new InvalidInputException($"--split {splitName}: expected test, val or train"),
+                };
+                if (items.Count == 0) throw new InvalidInputException($"{parse.GetValue(dataset)}: the {splitName} split of the {ClassSubset.Name(selection)} classes is empty");
+                using var learner = PromptFile.CreateModel(tensors, info, loaded.Model, loaded.Info.Sha256, tokenizer, source: promptPath, classNames: data.ClassNames);
+                if (dev.type != DeviceType.CPU && learner is nn.Module module) module.to(dev);
+                stderr.WriteLine($"encoding {items.Count} {splitName} images ({ClassSubset.Name(selection)} classes: {data.NumClasses})");
+                using var features = extractor.Encode([.. items.Select(i => Path.Combine(data.Root, i.Path))], view: 0, augmentationSeed: 0);
+                var result = PromptEvaluation.Run(loaded.Model, tokenizer, learner, data.ClassNames, name, data.Template, features, [.. items.Select(i => (long)i.Label)]);
+                halves.Add(result);
+                string title = selection == ClassSelection.All ? splitName : $"{splitName} ({ClassSubset.Name(selection)} classes)";
+                stdout.Write(EvaluationReport.ToMarkdown(title, [result.ZeroShot, result.Learned], note));
+                if (parse.GetValue(output) is { } dir && !baseToNew) EvaluationReport.Write(dir, splitName, [result.ZeroShot, result.Learned], note);
+            }
+            if (baseToNew)
+            {
+                var rows = new[]
+                {
+                    new BaseToNewResult(PromptEvaluation.ZeroShotName, halves[0].ZeroShot.Accuracy, halves[1].ZeroShot.Accuracy),
+                    new BaseToNewResult(name, halves[0].Learned.Accuracy, halves[1].Learned.Accuracy),
+                };
+                string table = BaseToNew.ToMarkdown(rows, note);
+                stdout.WriteLine();
+                stdout.Write(table);
+                if (parse.GetValue(output) is { } dir)
+                {
+                    Directory.CreateDirectory(dir);
+                    Dspt.IO.AtomicFile.WriteAllText(Path.Combine(dir, "base-to-new.md"), table);
+                    Dspt.IO.AtomicFile.WriteAllText(Path.Combine(dir, "base-to-new.json"),
+                        System.Text.Json.JsonSerializer.Serialize(rows.Select(r => new { name = r.Name, @base = r.Base, @new = r.New, hm = r.HarmonicMean }),
+                            new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+                }
+            }
             return 0;
         });
         return command;
