@@ -70,11 +70,15 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
 
     public IReadOnlyList<ResidualAttentionBlock> Blocks => [.. resblocks];
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <summary>The blocks in turn, each input first passed through <paramref name="prompts"/>' hook for its layer.</summary>
+    public Tensor Forward(Tensor x, ILayerPrompts? prompts)
     {
-        foreach (var block in resblocks)
+        for (int i = 0; i < resblocks.Count; i++)
         {
-            var next = block.forward(x);
+            if (prompts is not null) x = prompts.BeforeBlock(i, x);
+            var next = resblocks[i].call(x);
             if (!ReferenceEquals(next, x)) x = next;
         }
         return x;
