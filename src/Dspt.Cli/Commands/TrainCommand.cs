@@ -43,7 +43,17 @@ public static class TrainCommand
         var lr = new Option<double>("--lr") { Description = "learning rate after the warm-up epoch (cosine-annealed)", DefaultValueFactory = _ => 0.002 };
         var batch = new Option<int>("--batch-size") { Description = "batch size; the last incomplete batch is dropped", DefaultValueFactory = _ => 32 };
         var views = new Option<int>("--views") { Description = "augmented views (random resized crop + flip) encoded per training image, each epoch draws one; 0 = no augmentation", DefaultValueFactory = _ => 8 };
-        var nCtx = new Option<int>("--n-ctx") { Description = "number of learned context vectors", DefaultValueFactory = _ => 16 };
+        var nCtx = new Option<int>("--n-ctx") { Description = "number of learned context vectors (default: the learner's, 16 for coop, 4 for cocoop/kgcoop)", DefaultValueFactory = _ => 16 };
+        var learner = new Option<string>("--learner")
+        {
+            Description = $"prompt learner: {string.Join(", ", LearnerRegistry.Names)} (cocoop and kgcoop start from their configs: 4 vectors from \"a photo of a\"; cocoop batch 1, 10 epochs)",
+            DefaultValueFactory = _ => "coop",
+        };
+        var classes = new Option<string>("--classes")
+        {
+            Description = "all, base or new: CoOp's subsample_classes (the first half of the sorted training labels is base); val/test filtered alike, noise on the training shots only",
+            DefaultValueFactory = _ => "all",
+        };
         var ctxInit = new Option<string?>("--ctx-init") { Description = "initialise the context from a phrase such as \"a photo of a\" (sets --n-ctx to its word count)" };
         var csc = new Option<bool>("--csc") { Description = "class-specific context (one set of vectors per class)" };
         var position = new Option<string>("--position") { Description = "class token position: end, middle, front", DefaultValueFactory = _ => "end" };
@@ -57,7 +67,9 @@ public static class TrainCommand
             model, vocab, dataset, format, template, shots, noise, loss, seed, epochs, lr, batch, views,
             nCtx, ctxInit, csc, position, device, threads, output, resume, cacheDir, noCache,
         };
-        Option[] specOptions = [model, vocab, dataset, format, template, shots, noise, loss, seed, epochs, lr, batch, views, nCtx, ctxInit, csc, position, output];
+        command.Options.Add(learner);
+        command.Options.Add(classes);
+        Option[] specOptions = [model, vocab, dataset, format, template, shots, noise, loss, seed, epochs, lr, batch, views, nCtx, ctxInit, csc, position, output, learner, classes];
 
         command.SetAction(parse =>
         {
@@ -108,7 +120,9 @@ public static class TrainCommand
                 folder = new RunFolder(parse.GetValue(output) ?? throw new InvalidInputException("give --output DIR for a new run, or --resume DIR to continue one"));
                 if (folder.HasManifest)
                     throw new InvalidInputException($"{folder.Path} already holds a run (manifest.json); continue it with --resume {folder.Path} or choose another --output");
-                var data = DatasetReader.Read(spec.Dataset, spec.DatasetFormat, new DatasetOptions { Template = spec.Template }, w => stderr.WriteLine($"warning: {w}"));
+                var data = ClassSubset.Select(
+                    DatasetReader.Read(spec.Dataset, spec.DatasetFormat, new DatasetOptions { Template = spec.Template }, w => stderr.WriteLine($"warning: {w}")),
+                    ClassSubset.Parse(spec.ClassesName));
                 split = FewShot.Draw(data, spec.Shots, NoiseSpec.Parse(spec.Noise), spec.Seed, w => stderr.WriteLine($"warning: {w}"));
                 loaded = ClipLoading.Load(spec.Model, ScalarType.Float32, dev);
                 ClipTokenizer.Resolve(spec.Vocab, spec.Model);   // fail before creating the folder
@@ -166,16 +180,21 @@ public static class TrainCommand
         string Required(string name) => parse.GetValue<string?>(name) ?? throw new InvalidInputException($"{name} is required for a new run");
         int shots = Value<int>("--shots");
         if (shots < 1) throw new InvalidInputException($"--shots {shots}: expected at least 1");
+        bool Given(string name) => parse.GetResult(name) is System.CommandLine.Parsing.OptionResult { Implicit: false };
+        string learner = Value<string>("--learner").Trim().ToLowerInvariant();
+        var defaults = LearnerRegistry.Defaults(learner);
+        string classes = ClassSubset.Name(ClassSubset.Parse(Value<string>("--classes")));
         var train = new TrainConfig(
-            Epochs: parse.GetValue<int?>("--epochs") ?? TrainConfig.EpochsForShots(shots),
-            LearningRate: Value<double>("--lr"),
-            BatchSize: Value<int>("--batch-size"),
+            Epochs: parse.GetValue<int?>("--epochs") ?? defaults.Epochs ?? TrainConfig.EpochsForShots(shots),
+            LearningRate: Given("--lr") ? Value<double>("--lr") : defaults.LearningRate,
+            BatchSize: Given("--batch-size") ? Value<int>("--batch-size") : defaults.BatchSize ?? Value<int>("--batch-size"),
             AugmentedViews: Value<int>("--views"),
             Seed: Value<int>("--seed")).Validated();
         string lossName = TrainingObjectives.Create(Value<string>("--loss")).Name;
         var position = Value<string>("--position");
         PromptOptions.ParsePosition(position);
-        int nCtx = Value<int>("--n-ctx");
+        int nCtx = Given("--n-ctx") ? Value<int>("--n-ctx") : defaults.NCtx;
+        string? ctxInit = Given("--ctx-init") || Given("--n-ctx") ? parse.GetValue<string?>("--ctx-init") : defaults.CtxInit;
         if (nCtx < 1) throw new InvalidInputException($"--n-ctx {nCtx}: expected at least 1");
         string noise = NoiseSpec.Parse(Value<string>("--noise")).ToString();
         string model = Required("--model");
@@ -183,9 +202,10 @@ public static class TrainCommand
         return new RunSpec(
             Model: Path.GetFullPath(model), Dataset: Path.GetFullPath(Required("--dataset")), DatasetFormat: parse.GetValue<string?>("--format"), Template: parse.GetValue<string?>("--template"),
             Vocab: vocab is null ? null : Path.GetFullPath(vocab), Shots: shots, Noise: noise, Loss: lossName, Seed: Value<int>("--seed"),
-            Train: train, NCtx: nCtx, CtxInit: parse.GetValue<string?>("--ctx-init"), ClassSpecific: Value<bool>("--csc"), Position: position.ToLowerInvariant(),
+            Train: train, NCtx: nCtx, CtxInit: ctxInit, ClassSpecific: Value<bool>("--csc"), Position: position.ToLowerInvariant(),
             Device: Value<string>("--device"), Threads: parse.GetValue<int?>("--threads"),
-            CacheDirectory: Value<bool>("--no-cache") ? null : Path.GetFullPath(parse.GetValue<string?>("--cache-dir") ?? ImageFeatureCache.DefaultDirectory()));
+            CacheDirectory: Value<bool>("--no-cache") ? null : Path.GetFullPath(parse.GetValue<string?>("--cache-dir") ?? ImageFeatureCache.DefaultDirectory()),
+            Learner: learner == "coop" ? null : learner, Classes: classes == "all" ? null : classes);
     }
 
     static FewShotSplit LoadSplit(RunFolder folder, RunManifest manifest)

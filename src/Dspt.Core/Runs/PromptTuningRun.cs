@@ -46,11 +46,10 @@ public sealed class PromptTuningRun(RunFolder folder, RunManifest manifest, Clip
         using var features = new CachedTrainingFeatures(trainViews, device);
 
         var options = new PromptOptions(spec.NCtx, spec.CtxInit, spec.ClassSpecific, PromptOptions.ParsePosition(spec.Position));
-        using var learner = new PromptLearner(clip, PromptTokens.Create(tokenizer, data.ClassNames, options, clip.Config.ContextLength),
-            data.ClassNames, options, spec.Seed);
-        if (device.type != DeviceType.CPU) learner.to(device);
+        using var learner = LearnerRegistry.Create(spec.LearnerName, new LearnerSetup(clip, tokenizer, data.ClassNames, options, data.Template, spec.Seed));
+        if (device.type != DeviceType.CPU && learner is nn.Module module) module.to(device);
         var objective = TrainingObjectives.Create(spec.Loss);
-        var trainer = new PromptTrainer(TrainablePrompt.From(learner), config, objective, manifest.Fingerprint);
+        var trainer = new PromptTrainer(learner, config, objective, manifest.Fingerprint);
 
         using var resume = File.Exists(folder.Checkpoint) ? TrainingCheckpoint.Load(folder.Checkpoint) : null;
         if (resume is not null)
@@ -60,11 +59,12 @@ public sealed class PromptTuningRun(RunFolder folder, RunManifest manifest, Clip
             new MetricsWriter(folder, progress), cancellation);
         folder.WriteMetrics(metrics);
 
-        PromptFile.Save(folder.Path, learner.Context, PromptFile.Describe(learner, manifest.ModelSha256, Provenance()));
+        PromptFile.Save(folder.Path, learner, PromptFile.Describe(learner, manifest.ModelSha256, Provenance()));
 
         Status?.Invoke($"evaluating on {data.TestPaths.Count} test images");
         using var test = extractor.Encode(data.TestPaths, view: 0, augmentationSeed: 0);
-        var (zeroShot, learned) = PromptEvaluation.Run(clip, tokenizer, learner, $"prompt ({spec.Loss})", data.Template, test, data.TestLabels);
+        string name = spec.LearnerName == "coop" ? $"prompt ({spec.Loss})" : $"prompt ({learner.Kind}, {spec.Loss})";
+        var (zeroShot, learned) = PromptEvaluation.Run(clip, tokenizer, learner, data.ClassNames, name, data.Template, test, data.TestLabels);
         EvaluationReport.Write(folder.Path, "test", [zeroShot, learned], PromptEvaluation.Note(data.Template));
 
         var noise = NoiseSpec.Parse(spec.Noise);

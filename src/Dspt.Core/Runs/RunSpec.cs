@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Dspt.Training;
 
 namespace Dspt.Runs;
@@ -8,6 +9,9 @@ namespace Dspt.Runs;
 /// <see cref="CacheDirectory"/> say how to compute, not what: they may change on resume (a
 /// bit-exact continuation needs the same device and thread count, which the manifest records).
 /// <see cref="Template"/> is the --template override (null: the dataset's own template).
+/// <see cref="Learner"/> (null: coop) and <see cref="Classes"/> (null: all) are left out of the
+/// JSON when null, so manifests and fingerprints of CoOp runs on all classes are what they were
+/// before learners and base-to-new existed (their runs still resume).
 /// </summary>
 public sealed record RunSpec(
     string Model,
@@ -26,8 +30,16 @@ public sealed record RunSpec(
     string Position,
     string Device,
     int? Threads,
-    string? CacheDirectory)
+    string? CacheDirectory,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Learner = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Classes = null)
 {
+    /// <summary>The learner's registry name: coop unless another was chosen.</summary>
+    public string LearnerName => Learner ?? "coop";
+
+    /// <summary>all, base or new (CoOp's subsample_classes).</summary>
+    public string ClassesName => Classes ?? "all";
+
     /// <summary>The parts that decide the result (everything but device, threads and cache).</summary>
     public RunSpec WithoutComputeSettings() => this with { Device = "", Threads = null, CacheDirectory = null };
 }
