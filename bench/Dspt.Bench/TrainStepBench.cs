@@ -3,15 +3,15 @@ using System.Text.Json;
 using Dspt.Clip;
 using Dspt.Losses;
 using Dspt.Prompting;
+using Dspt.Runs;
 using Dspt.Text;
 using static TorchSharp.torch;
 
 namespace Dspt.Bench;
 
 /// <summary>
-/// One CoOp (or CoCoOp: <see cref="Settings.Learner"/>) training step on the text side (image
-/// features given, as when they are cached): prompts -> text tower -> logits for a batch -> CE
-/// -> backward -> SGD on the trainable tensors, on a
+/// One CoOp training step on the text side (image features given, as when they are cached):
+/// prompts -> text tower -> logits for a batch -> CE -> backward -> SGD on the context, on a
 /// random-weight ViT-B/16-sized text tower with the Oxford Flowers class names tokenized by the
 /// real CLIP BPE. Variants (plain CoOp, + truncation, + shared prefix, both) run interleaved in
 /// one process so they see the same machine state; they start from the same context and data,
@@ -103,13 +103,13 @@ public static class TrainStepBench
                 throw new InvalidInputException($"--classes {settings.Classes}: expected 1..{FlowerNames.All.Count} (the Oxford Flowers names)");
             if (settings.Batch < 1 || settings.Steps < 1 || settings.Warmup < 0)
                 throw new InvalidInputException("--batch and --steps must be at least 1, --warmup at least 0");
+            Tokenizer = ClipTokenizer.Load(settings.VocabPath);
+            Names = [.. FlowerNames.All.Take(settings.Classes)];
             if (settings.Learner is not ("coop" or "cocoop"))
                 throw new InvalidInputException($"--learner {settings.Learner}: the train-step benchmark runs coop or cocoop (kgcoop's step is coop's plus a fixed-feature cosine)");
             Learner = settings.Learner;
-            Options = Learner == "cocoop" ? new PromptOptions(NCtx: 4, CtxInit: "a photo of a") : new PromptOptions();
-            var tokenizer = ClipTokenizer.Load(settings.VocabPath);
-            Names = [.. FlowerNames.All.Take(settings.Classes)];
-            Tokens = PromptTokens.Create(tokenizer, Names, Options, Config.ContextLength);
+            Options = Learner == "cocoop" ? new PromptOptions(new PromptLayout(NCtx: 4, CtxInit: "a photo of a")) : new PromptOptions();
+            Tokens = PromptTokens.Create(Tokenizer, Names, Options, Config.ContextLength);
             Model = new ClipModel(Config);
             Model.InitializeParameters(seed: 0);
             Model.eval();
@@ -120,6 +120,7 @@ public static class TrainStepBench
 
         public string Learner { get; }
         public PromptOptions Options { get; }
+        public ClipTokenizer Tokenizer { get; }
         public IReadOnlyList<string> Names { get; }
         public PromptTokens Tokens { get; }
         public ClipModel Model { get; }
@@ -131,9 +132,7 @@ public static class TrainStepBench
         {
             var v = Variants.Single(x => x.Name == variant);
             var options = Options with { TruncateAtEot = v.Truncate, SharePrefix = v.Share };
-            return new Runner(v.Name, Learner == "cocoop"
-                ? new CoCoOpLearner(Model, Tokens, Names, options, seed: 1)
-                : new PromptLearner(Model, Tokens, Names, options, seed: 1));
+            return new Runner(v.Name, PromptTraining.CreateLearner(Model, Tokenizer, Names, options, seed: 1, learner: Learner));
         }
 
         public void Step(Runner runner, bool record) => runner.Step(Image, Labels, Loss, record);

@@ -26,6 +26,7 @@ public class NativeTuningTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void LibgompReadsThePassiveWaitPolicyTheCliSets()
     {
         var (output, err) = Version();
@@ -35,6 +36,7 @@ public class NativeTuningTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void TheUsersOwnSettingsWinAndTheDefaultsCanBeTurnedOff()
     {
         var (output, err) = Version(("OMP_WAIT_POLICY", "ACTIVE"), ("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=12345678"));

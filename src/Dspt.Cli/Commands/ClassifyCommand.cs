@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Dspt.Imaging;
+using Dspt.Prompting;
 using Dspt.Text;
 using static TorchSharp.torch;
 
@@ -43,8 +44,7 @@ public static class ClassifyCommand
             var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), parse.GetValue(model)));
             var transform = new ClipTransform(clip.Config.ImageResolution);
             using var _ = inference_mode();
-            using var tokens = tokenizer.TokenizeBatch([.. names.Select(n => tmpl.Replace("{}", n.Replace('_', ' ')))], clip.Config.ContextLength);
-            using var textFeatures = clip.EncodeText(tokens.to(dev));
+            using var textFeatures = CoOpPrompts.ZeroShotFeatures(clip, tokenizer, names, tmpl, dev);
 
             if (!parse.GetValue(json))
             {

@@ -19,8 +19,9 @@ public static class DataCommand
 
     static Command Inspect()
     {
+        var reading = new DatasetReadingOptions();
+        var format = reading.Format;
         var dataset = new Argument<string>("dataset") { Description = "Dataset folder or file (split_zhou_*.json, .csv/.jsonl manifest)" };
-        var format = new Option<string?>("--format") { Description = $"Layout instead of detecting it: {string.Join(", ", DatasetFormats.All)}" };
         var shots = new Option<int>("--shots") { Description = "K training shots per class (0: all images)", DefaultValueFactory = _ => 0 };
         var noise = new Option<string>("--noise") { Description = "none, sym:R, asym:R (NLPrompt), symflip:M, pairflip:M (PTNL)", DefaultValueFactory = _ => "none" };
         var seed = new Option<int>("--seed") { Description = "Seed of the few-shot draw and the noise", DefaultValueFactory = _ => 1 };
@@ -30,17 +31,12 @@ public static class DataCommand
         var perClass = new Option<int>("--sheet-images") { Description = "Thumbnails per class on the sheet", DefaultValueFactory = _ => 4 };
         var sheetClasses = new Option<int>("--sheet-classes") { Description = "Classes shown on the sheet (the first ones)", DefaultValueFactory = _ => 40 };
         var save = new Option<string?>("--save") { Description = "Write the drawn split (train with clean and given labels, val, test) to this JSON file" };
-        var verify = new Option<bool>("--verify-images") { Description = "Decode every image (slow)" };
-        var skipBad = new Option<bool>("--skip-bad") { Description = "Skip missing or unreadable images with a warning instead of failing" };
         var strict = new Option<bool>("--strict") { Description = "Fail when a class has fewer than K training images" };
-        var split = new Option<string>("--split") { Description = "train,val,test fractions for unsplit folders and manifests", DefaultValueFactory = _ => "0.5,0.2,0.3" };
-        var splitSeed = new Option<int>("--split-seed") { Description = "Seed of that split", DefaultValueFactory = _ => 0 };
-        var classNames = new Option<string?>("--classnames") { Description = "Class-name list of a manifest (default: classnames.txt beside it)" };
         var template = new Option<string?>("--template") { Description = "Zero-shot template instead of the dataset's, with {} for the name" };
 
         var command = new Command("inspect", "Class count, split sizes, per-class counts, the few-shot draw, the noise report and a contact sheet");
         command.Arguments.Add(dataset);
-        foreach (var o in new Option[] { format, shots, noise, seed, json, sheet, noSheet, perClass, sheetClasses, save, verify, skipBad, strict, split, splitSeed, classNames, template })
+        foreach (var o in (Option[])[format, shots, noise, seed, json, sheet, noSheet, perClass, sheetClasses, save, strict, template, .. reading.Reading])
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -53,15 +49,7 @@ public static class DataCommand
                 error.WriteLine($"warning: {message}");
             }
 
-            var options = new DatasetOptions
-            {
-                SplitRatios = ParseRatios(parse.GetValue(split)!),
-                SplitSeed = parse.GetValue(splitSeed),
-                ClassNamesPath = parse.GetValue(classNames),
-                Template = parse.GetValue(template),
-                SkipBad = parse.GetValue(skipBad),
-                VerifyImages = parse.GetValue(verify),
-            };
+            var options = reading.Read(parse, parse.GetValue(template));
             var spec = NoiseSpec.Parse(parse.GetValue(noise)!);
             int k = parse.GetValue(shots);
             if (k < 0) throw new InvalidInputException($"--shots {k}: expected K >= 0 (0 keeps every image)");
@@ -82,17 +70,6 @@ public static class DataCommand
             return 0;
         });
         return command;
-    }
-
-    static IReadOnlyList<double> ParseRatios(string text)
-    {
-        var parts = text.Split(',');
-        var ratios = new List<double>();
-        foreach (var p in parts)
-            ratios.Add(double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double r)
-                ? r
-                : throw new InvalidInputException($"--split {text}: expected three fractions train,val,test such as 0.5,0.2,0.3"));
-        return ratios;
     }
 
     static string Sanitize(string name) =>

@@ -5,6 +5,7 @@ using Dspt.Evaluation;
 using Dspt.Features;
 using Dspt.Prompting;
 using Dspt.Reporting;
+using Dspt.Runs;
 using Dspt.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -49,41 +50,33 @@ public static class EvalCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var dev = DeviceSelection.Parse(parse.GetValue(device)!);
-            string promptPath = parse.GetValue(prompt)!;
-            var (tensors, info) = PromptFile.Read(promptPath);
-            string modelPath = parse.GetValue(model) ?? RecordedModel(info)
-                ?? throw new InvalidInputException($"{promptPath}: prompt.json records no model path; give --model");
             string splitName = parse.GetValue(split)!.ToLowerInvariant();
+            if (splitName is not ("test" or "val" or "train")) throw new InvalidInputException($"--split {splitName}: expected test, val or train");
+            string promptPath = parse.GetValue(prompt)!;
             string classesName = parse.GetValue(classes)!.ToLowerInvariant();
             bool baseToNew = classesName == "base-to-new";
             var all = DatasetReader.Read(parse.GetValue(dataset)!, parse.GetValue(format), new DatasetOptions { Template = parse.GetValue(template) },
                 w => stderr.WriteLine($"warning: {w}"));
             var selections = baseToNew ? [ClassSelection.Base, ClassSelection.New] : new[] { ClassSubset.Parse(classesName) };
-            if (selections is [ClassSelection.All]) CheckClassNames(all.ClassNames, info.ClassNames, parse.GetValue(dataset)!);
-
-            using var loaded = ClipLoading.Load(modelPath, ScalarType.Float32, dev);
-            var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), modelPath));
-            var cache = new ImageFeatureCache(parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory());
-            var extractor = new ImageFeatureExtractor(loaded.Model, loaded.Info.Sha256, cache, dev);
-            string name = $"prompt ({info.Learner}, {Path.GetFileName(Path.GetFullPath(promptPath).TrimEnd('/'))})";
             string note = PromptEvaluation.Note(all.Template);
+            string name = $"prompt ({Path.GetFileName(Path.GetFullPath(promptPath).TrimEnd('/'))})";
             var halves = new List<(EvaluationResult ZeroShot, EvaluationResult Learned)>();
             foreach (var selection in selections)
             {
                 var data = ClassSubset.Select(all, selection);
-                var items = splitName switch
-                {
-                    "test" => data.Test,
-                    "val" => data.Val,
-                    "train" => data.Train,
-                    _ => throw new InvalidInputException($"--split {splitName}: expected test, val or train"),
-                };
+                var items = splitName switch { "test" => data.Test, "val" => data.Val, _ => data.Train };
                 if (items.Count == 0) throw new InvalidInputException($"{parse.GetValue(dataset)}: the {splitName} split of the {ClassSubset.Name(selection)} classes is empty");
-                using var learner = PromptFile.CreateModel(tensors, info, loaded.Model, loaded.Info.Sha256, tokenizer, source: promptPath, classNames: data.ClassNames);
-                if (dev.type != DeviceType.CPU && learner is nn.Module module) module.to(dev);
+                // A prompt is evaluated on the classes it was trained on, or applied to others only when a subset is asked for.
+                using var saved = SavedPrompt.Open(promptPath, parse.GetValue(model), parse.GetValue(vocab), dev,
+                    selection == ClassSelection.All ? null : data.ClassNames);
+                if (selection == ClassSelection.All) CheckClassNames(data.ClassNames, saved.Info.ClassNames, parse.GetValue(dataset)!);
+                if (saved.Info.Learner != "coop") name = $"prompt ({saved.Info.Learner}, {Path.GetFileName(Path.GetFullPath(promptPath).TrimEnd('/'))})";
+                var cache = new ImageFeatureCache(parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory());
+                var extractor = new ImageFeatureExtractor(saved.Model, saved.ModelSha256, cache, dev);
                 stderr.WriteLine($"encoding {items.Count} {splitName} images ({ClassSubset.Name(selection)} classes: {data.NumClasses})");
                 using var features = extractor.Encode([.. items.Select(i => Path.Combine(data.Root, i.Path))], view: 0, augmentationSeed: 0);
-                var result = PromptEvaluation.Run(loaded.Model, tokenizer, learner, data.ClassNames, name, data.Template, features, [.. items.Select(i => (long)i.Label)]);
+                var result = PromptEvaluation.Run(saved.Model, saved.Tokenizer, saved.Learner, data.ClassNames, name,
+                    data.Template, features, [.. items.Select(i => (long)i.Label)]);
                 halves.Add(result);
                 string title = selection == ClassSelection.All ? splitName : $"{splitName} ({ClassSubset.Name(selection)} classes)";
                 stdout.Write(EvaluationReport.ToMarkdown(title, [result.ZeroShot, result.Learned], note));
@@ -112,10 +105,6 @@ public static class EvalCommand
         });
         return command;
     }
-
-    /// <summary>The model path `dspt train` records in prompt.json (training.spec.model).</summary>
-    internal static string? RecordedModel(PromptInfo info) =>
-        info.Training?["spec"]?["model"]?.GetValue<string>() is { } path && File.Exists(path) ? path : null;
 
     static void CheckClassNames(IReadOnlyList<string> dataset, IReadOnlyList<string> prompt, string source)
     {

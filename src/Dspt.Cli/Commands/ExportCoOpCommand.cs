@@ -1,12 +1,13 @@
 using System.CommandLine;
 using Dspt.Clip;
 using Dspt.Prompting;
+using Dspt.Runs;
 using Dspt.Text;
 using static TorchSharp.torch;
 
 namespace Dspt.Cli.Commands;
 
-/// <summary>dspt export-coop: a saved prompt as its learner's Python checkpoint (CoOp, CoCoOp, KgCoOp: prompt_learner/model.pth.tar-E).</summary>
+/// <summary>dspt export-coop: a saved prompt as CoOp's checkpoint (prompt_learner/model.pth.tar-E).</summary>
 public static class ExportCoOpCommand
 {
     public static Command Create()
@@ -23,15 +24,11 @@ public static class ExportCoOpCommand
         };
         command.SetAction(parse =>
         {
-            var (tensors, info) = PromptFile.Read(parse.GetValue(prompt)!);
-            string modelPath = parse.GetValue(model) ?? EvalCommand.RecordedModel(info)
-                ?? throw new InvalidInputException($"{parse.GetValue(prompt)}: prompt.json records no model path; give --model");
-            using var loaded = ClipLoading.Load(modelPath, ScalarType.Float32);
-            var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), modelPath));
-            using var learner = PromptFile.CreateModel(tensors, info, loaded.Model, loaded.Info.Sha256, tokenizer, source: parse.GetValue(prompt)!);
-            int epochs = parse.GetValue(epoch) ?? info.Training?["spec"]?["train"]?["epochs"]?.GetValue<int>() ?? 0;
+            using var saved = SavedPrompt.Open(parse.GetValue(prompt)!, parse.GetValue(model), parse.GetValue(vocab));
+            var learner = saved.Learner;
+            int epochs = parse.GetValue(epoch) ?? saved.RecordedEpochs;
             LearnerCheckpoint.Export(parse.GetValue(output)!, learner, epochs);
-            parse.InvocationConfiguration.Output.WriteLine($"wrote {parse.GetValue(output)} ({info.Learner}: ctx [{string.Join(", ", tensors["ctx"].shape)}], {info.ClassNames.Count} classes, epoch {epochs})");
+            parse.InvocationConfiguration.Output.WriteLine($"wrote {parse.GetValue(output)} ({saved.Info.Learner}: ctx [{string.Join(", ", learner.Trainable[0].Tensor.shape)}], {saved.Info.ClassNames.Count} classes, epoch {epochs})");
             return 0;
         });
         return command;

@@ -35,7 +35,7 @@ public static class ImportCoOpCommand
         command.SetAction(parse =>
         {
             var names = ClassNames(parse.GetValue(dataset), parse.GetValue(format), parse.GetValue(classesFile));
-            var options = new PromptOptions(CtxInit: parse.GetValue(ctxInit), Position: PromptOptions.ParsePosition(parse.GetValue(position)!));
+            var options = new PromptOptions(new PromptLayout(CtxInit: parse.GetValue(ctxInit), Position: PromptLayout.ParsePosition(parse.GetValue(position)!)));
             string source = parse.GetValue(checkpoint)!;
             var state = CoOpCheckpoint.ReadState(source);
             using var loaded = ClipLoading.Load(parse.GetValue(model)!, ScalarType.Float32);

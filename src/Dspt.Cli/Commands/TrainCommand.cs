@@ -33,7 +33,8 @@ public static class TrainCommand
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var dataset = new Option<string?>("--dataset", "-d") { Description = "dataset folder or file (CoOp layout, image folder, manifest ...; see 'dspt data')" };
-        var format = new Option<string?>("--format") { Description = $"dataset layout, default detected: {string.Join(", ", DatasetFormats.All)}" };
+        var reading = new DatasetReadingOptions();
+        var format = reading.Format;
         var template = new Option<string?>("--template") { Description = "zero-shot template for the reference row, default the dataset's (e.g. \"a photo of a {}.\")" };
         var shots = new Option<int>("--shots", "-k") { Description = "training images per class", DefaultValueFactory = _ => 16 };
         var noise = new Option<string>("--noise") { Description = "label noise: none, sym:R, asym:R (R a fraction or %), symflip:M, pairflip:M", DefaultValueFactory = _ => "none" };
@@ -67,114 +68,78 @@ public static class TrainCommand
             model, vocab, dataset, format, template, shots, noise, loss, seed, epochs, lr, batch, views,
             nCtx, ctxInit, csc, position, device, threads, output, resume, cacheDir, noCache,
         };
+        foreach (var o in reading.Reading) command.Options.Add(o);
         command.Options.Add(learner);
         command.Options.Add(classes);
-        Option[] specOptions = [model, vocab, dataset, format, template, shots, noise, loss, seed, epochs, lr, batch, views, nCtx, ctxInit, csc, position, output, learner, classes];
+        Option[] specOptions = [model, vocab, dataset, format, template, shots, noise, loss, seed, epochs, lr, batch, views, nCtx, ctxInit, csc, position, output, learner, classes, .. reading.Reading];
 
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             string? cache = parse.GetValue(noCache) ? null : Path.GetFullPath(parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory());
-            RunFolder folder;
-            RunManifest manifest;
-            FewShotSplit split;
-            LoadedClip loaded;
+            TrainingRun run;
             if (parse.GetValue(resume) is { } resumeDir)
             {
                 var given = specOptions.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
                 if (given.Count > 0)
                     throw new InvalidInputException($"--resume takes the run's settings from {Path.Combine(resumeDir, "manifest.json")}; only --device, --threads, --cache-dir and --no-cache may be given with it, not {string.Join(", ", given)}");
-                folder = new RunFolder(resumeDir);
-                manifest = folder.ReadManifest();
-                if (folder.IsComplete)
+                var folder = new RunFolder(resumeDir);
+                if (folder.HasManifest && folder.IsComplete)
                 {
+                    folder.ReadManifest();
                     stdout.WriteLine($"{folder.Path} is already complete: test accuracy {folder.ReadFinal().Accuracy:F2}%");
                     return 0;
                 }
-                manifest = manifest with
+                run = RunPipeline.Resume(resumeDir, spec => spec with
                 {
-                    Spec = manifest.Spec with
-                    {
-                        Device = parse.GetResult(device) is { Implicit: false } ? parse.GetValue(device)! : manifest.Spec.Device,
-                        Threads = parse.GetValue(threads) ?? manifest.Spec.Threads,
-                        CacheDirectory = parse.GetResult(cacheDir) is { Implicit: false } || parse.GetValue(noCache) ? cache : manifest.Spec.CacheDirectory,
-                    },
-                };
-                ApplyThreads(manifest.Spec.Threads);
-                var dev = DeviceSelection.Parse(manifest.Spec.Device);
-                split = LoadSplit(folder, manifest);
-                loaded = ClipLoading.Load(manifest.Spec.Model, ScalarType.Float32, dev);
-                if (loaded.Info.Sha256 != manifest.ModelSha256)
-                {
-                    loaded.Dispose();
-                    throw new InvalidInputException($"{manifest.Spec.Model}: sha256 {loaded.Info.Sha256} differs from the {manifest.ModelSha256} recorded in {folder.Manifest}; the model file changed, so the run cannot continue");
-                }
-                stderr.WriteLine($"resuming {folder.Path}");
+                    Device = parse.GetResult(device) is { Implicit: false } ? parse.GetValue(device)! : spec.Device,
+                    Threads = parse.GetValue(threads) ?? spec.Threads,
+                    CacheDirectory = parse.GetResult(cacheDir) is { Implicit: false } || parse.GetValue(noCache) ? cache : spec.CacheDirectory,
+                }, status: stderr.WriteLine);
+                stderr.WriteLine($"resuming {run.Folder.Path}");
             }
             else
             {
-                var spec = NewSpec(parse);
-                ApplyThreads(spec.Threads);
-                var dev = DeviceSelection.Parse(spec.Device);
-                folder = new RunFolder(parse.GetValue(output) ?? throw new InvalidInputException("give --output DIR for a new run, or --resume DIR to continue one"));
-                if (folder.HasManifest)
-                    throw new InvalidInputException($"{folder.Path} already holds a run (manifest.json); continue it with --resume {folder.Path} or choose another --output");
-                var data = ClassSubset.Select(
-                    DatasetReader.Read(spec.Dataset, spec.DatasetFormat, new DatasetOptions { Template = spec.Template }, w => stderr.WriteLine($"warning: {w}")),
-                    ClassSubset.Parse(spec.ClassesName));
-                split = FewShot.Draw(data, spec.Shots, NoiseSpec.Parse(spec.Noise), spec.Seed, w => stderr.WriteLine($"warning: {w}"));
-                loaded = ClipLoading.Load(spec.Model, ScalarType.Float32, dev);
-                ClipTokenizer.Resolve(spec.Vocab, spec.Model);   // fail before creating the folder
-                Directory.CreateDirectory(folder.Path);
-                FewShotSplitFile.Save(folder.Split, split);
-                manifest = new RunManifest(spec, loaded.Info.Sha256, loaded.Model.Config.ToString(), ContentHash.OfFile(folder.Split),
-                    RunManifest.Version(typeof(InvalidInputException).Assembly), RunManifest.Version(typeof(TorchSharp.torch).Assembly),
-                    MachineInfo.Current(spec.Device), DateTime.UtcNow);
-                folder.WriteManifest(manifest);
-                stderr.WriteLine($"run folder {folder.Path}: {split.Train.Count} training images ({split.Report.Corrupted} with a wrong label), {split.Test.Count} test images, {split.NumClasses} classes");
+                var spec = NewSpec(parse, reading);
+                string output = parse.GetValue<string?>("--output") ?? throw new InvalidInputException("give --output DIR for a new run, or --resume DIR to continue one");
+                if (new RunFolder(output).HasManifest)
+                    throw new InvalidInputException($"{Path.GetFullPath(output)} already holds a run (manifest.json); continue it with --resume {Path.GetFullPath(output)} or choose another --output");
+                run = RunPipeline.Create(spec, output, warn: w => stderr.WriteLine($"warning: {w}"), status: stderr.WriteLine);
+                var split = run.Split;
+                stderr.WriteLine($"run folder {run.Folder.Path}: {split.Train.Count} training images ({split.Report.Corrupted} with a wrong label), {split.Test.Count} test images, {split.NumClasses} classes");
             }
-            using (loaded)
-                return Train(folder, manifest, split, loaded.Model, stdout, stderr);
+            using (run)
+                return Train(run, stdout, stderr);
         });
         return command;
     }
 
-    static int Train(RunFolder folder, RunManifest manifest, FewShotSplit split, ClipModel clip, TextWriter stdout, TextWriter stderr)
+    static int Train(TrainingRun run, TextWriter stdout, TextWriter stderr)
     {
-        var spec = manifest.Spec;
-        var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(spec.Vocab, spec.Model));
-        var device = DeviceSelection.Parse(spec.Device);
-        var data = new TrainingData(split.ClassNames, split.Template,
-            [.. split.Train.Select(i => Path.Combine(split.Root, i.Path))], [.. split.Train.Select(i => (long)i.Label)],
-            [.. split.Test.Select(i => Path.Combine(split.Root, i.Path))], [.. split.Test.Select(i => (long)i.Label)]);
-        var run = new PromptTuningRun(folder, manifest, clip, tokenizer, device) { Status = stderr.WriteLine };
         using var interrupt = new InterruptSignal();
         try
         {
-            var result = TrainingProgressDisplay.Run(stdout, progress =>
-                run.Execute(data, new ImageFeatureCache(spec.CacheDirectory), progress, interrupt.Token));
+            var result = TrainingProgressDisplay.Run(stdout, progress => run.Execute(progress, interrupt.Token));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"test accuracy {result.Accuracy:F2}% (mean per class {result.MeanClassAccuracy:F2}%), zero-shot CLIP {result.ZeroShotAccuracy:F2}%; {folder.Path}"));
+                $"test accuracy {result.Accuracy:F2}% (mean per class {result.MeanClassAccuracy:F2}%), zero-shot CLIP {result.ZeroShotAccuracy:F2}%; {run.Folder.Path}"));
             return 0;
         }
         catch (OperationCanceledException)
         {
-            int done = File.Exists(folder.Checkpoint)
-                ? int.Parse(Safetensors.ReadHeader(folder.Checkpoint).Metadata["completed_epochs"], CultureInfo.InvariantCulture) : 0;
-            stderr.WriteLine($"interrupted; {folder.Path} keeps the state after epoch {done}/{spec.Train.Epochs}. Continue with:");
-            stderr.WriteLine($"  dspt train --resume {folder.Path}");
+            stderr.WriteLine($"interrupted; {run.Folder.Path} keeps the state after epoch {run.CompletedEpochs}/{run.Manifest.Spec.Train.Epochs}. Continue with:");
+            stderr.WriteLine($"  dspt train --resume {run.Folder.Path}");
             return InterruptedExitCode;
         }
         catch (TrainingDivergedException e)
         {
             stderr.WriteLine($"error: {e.Message}");
-            stderr.WriteLine($"{folder.Path} keeps the last complete epoch; this run cannot continue as is: start a new one with a lower --lr.");
+            stderr.WriteLine($"{run.Folder.Path} keeps the last complete epoch; this run cannot continue as is: start a new one with a lower --lr.");
             return DivergedExitCode;
         }
     }
 
-    static RunSpec NewSpec(ParseResult parse)
+    static RunSpec NewSpec(ParseResult parse, DatasetReadingOptions reading)
     {
         T Value<T>(string name) => parse.GetValue<T>(name)!;
         string Required(string name) => parse.GetValue<string?>(name) ?? throw new InvalidInputException($"{name} is required for a new run");
@@ -183,43 +148,25 @@ public static class TrainCommand
         bool Given(string name) => parse.GetResult(name) is System.CommandLine.Parsing.OptionResult { Implicit: false };
         string learner = Value<string>("--learner").Trim().ToLowerInvariant();
         var defaults = LearnerRegistry.Defaults(learner);
-        string classes = ClassSubset.Name(ClassSubset.Parse(Value<string>("--classes")));
+        int nCtx = Given("--n-ctx") ? Value<int>("--n-ctx") : defaults.NCtx;
+        string? ctxInit = Given("--ctx-init") || Given("--n-ctx") ? parse.GetValue<string?>("--ctx-init") : defaults.CtxInit;
+        if (nCtx < 1) throw new InvalidInputException($"--n-ctx {nCtx}: expected at least 1");
         var train = new TrainConfig(
             Epochs: parse.GetValue<int?>("--epochs") ?? defaults.Epochs ?? TrainConfig.EpochsForShots(shots),
             LearningRate: Given("--lr") ? Value<double>("--lr") : defaults.LearningRate,
             BatchSize: Given("--batch-size") ? Value<int>("--batch-size") : defaults.BatchSize ?? Value<int>("--batch-size"),
             AugmentedViews: Value<int>("--views"),
-            Seed: Value<int>("--seed")).Validated();
-        string lossName = TrainingObjectives.Create(Value<string>("--loss")).Name;
-        var position = Value<string>("--position");
-        PromptOptions.ParsePosition(position);
-        int nCtx = Given("--n-ctx") ? Value<int>("--n-ctx") : defaults.NCtx;
-        string? ctxInit = Given("--ctx-init") || Given("--n-ctx") ? parse.GetValue<string?>("--ctx-init") : defaults.CtxInit;
-        if (nCtx < 1) throw new InvalidInputException($"--n-ctx {nCtx}: expected at least 1");
-        string noise = NoiseSpec.Parse(Value<string>("--noise")).ToString();
-        string model = Required("--model");
-        string? vocab = parse.GetValue<string?>("--vocab");
+            Seed: Value<int>("--seed"));
+        var prompt = new PromptLayout(nCtx, ctxInit, Value<bool>("--csc"), PromptLayout.ParsePosition(Value<string>("--position")));
+        string? template = parse.GetValue<string?>("--template");
         return new RunSpec(
-            Model: Path.GetFullPath(model), Dataset: Path.GetFullPath(Required("--dataset")), DatasetFormat: parse.GetValue<string?>("--format"), Template: parse.GetValue<string?>("--template"),
-            Vocab: vocab is null ? null : Path.GetFullPath(vocab), Shots: shots, Noise: noise, Loss: lossName, Seed: Value<int>("--seed"),
-            Train: train, NCtx: nCtx, CtxInit: ctxInit, ClassSpecific: Value<bool>("--csc"), Position: position.ToLowerInvariant(),
-            Device: Value<string>("--device"), Threads: parse.GetValue<int?>("--threads"),
-            CacheDirectory: Value<bool>("--no-cache") ? null : Path.GetFullPath(parse.GetValue<string?>("--cache-dir") ?? ImageFeatureCache.DefaultDirectory()),
-            Learner: learner == "coop" ? null : learner, Classes: classes == "all" ? null : classes);
-    }
-
-    static FewShotSplit LoadSplit(RunFolder folder, RunManifest manifest)
-    {
-        string hash = ContentHash.OfFile(folder.Split);
-        if (hash != manifest.DataSha256)
-            throw new InvalidInputException($"{folder.Split}: sha256 {hash} differs from the {manifest.DataSha256} recorded in {folder.Manifest}; the split file was changed, so the run cannot continue");
-        return FewShotSplitFile.Load(folder.Split);
-    }
-
-    static void ApplyThreads(int? threads)
-    {
-        if (threads is not int t) return;
-        if (t < 1) throw new InvalidInputException($"--threads {t}: expected a positive number");
-        TorchSharp.torch.set_num_threads(t);
+            Model: Required("--model"), Dataset: Required("--dataset"), DatasetFormat: parse.GetValue<string?>("--format"), Template: template,
+            Vocab: parse.GetValue<string?>("--vocab"), Shots: shots, Noise: Value<string>("--noise"), Loss: Value<string>("--loss"), Seed: Value<int>("--seed"),
+            Train: train, Prompt: prompt, Device: Value<string>("--device"), Threads: parse.GetValue<int?>("--threads"),
+            CacheDirectory: Value<bool>("--no-cache") ? null : parse.GetValue<string?>("--cache-dir") ?? ImageFeatureCache.DefaultDirectory(),
+            Learner: learner, Classes: Value<string>("--classes"))
+        {
+            Reading = reading.Read(parse, template),
+        };
     }
 }

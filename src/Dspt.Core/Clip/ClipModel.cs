@@ -47,7 +47,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     public Parameter LogitScale => logit_scale;
     public ScalarType DType => text_projection.dtype;
 
-    public Tensor EncodeImage(Tensor images) => visual.forward(images.to(DType));
+    public Tensor EncodeImage(Tensor images) => visual.call(images.to(DType));
 
     /// <summary>The image tower with prompt tokens (<see cref="ILayerPrompts"/>); ViT towers only.</summary>
     public Tensor EncodeImage(Tensor images, ILayerPrompts? prompts) => prompts is null ? EncodeImage(images)
@@ -58,7 +58,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     public Tensor EncodeText(Tensor tokens)
     {
         using var scope = NewDisposeScope();
-        var x = token_embedding.forward(tokens);
+        var x = token_embedding.call(tokens);
         return EncodeTextEmbeddings(x, tokens.argmax(-1)).MoveToOuterDisposeScope();
     }
 
@@ -84,7 +84,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         var rows = arange(hidden.shape[0], device: hidden.device);
         // LayerNorm acts per token, so normalising only the gathered rows is exact.
         var eot = hidden[rows, eotPositions.to(ScalarType.Int64)];
-        return ln_final.forward(eot).matmul(text_projection).MoveToOuterDisposeScope();
+        return ln_final.call(eot).matmul(text_projection).MoveToOuterDisposeScope();
     }
 
     /// <summary>exp(logit_scale) * cos(image, text): (images x texts, texts x images).</summary>
@@ -100,8 +100,8 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     public Tensor Logits(Tensor imageFeatures, Tensor textFeatures)
     {
         using var scope = NewDisposeScope();
-        var img = imageFeatures / imageFeatures.norm(1, keepdim: true);
-        var txt = textFeatures / textFeatures.norm(1, keepdim: true);
+        var img = imageFeatures / imageFeatures.norm(dim: 1, keepdim: true);
+        var txt = textFeatures / textFeatures.norm(dim: 1, keepdim: true);
         return (logit_scale.exp() * img.matmul(txt.t())).MoveToOuterDisposeScope();
     }
 

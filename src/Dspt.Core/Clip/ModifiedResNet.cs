@@ -48,12 +48,12 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         x = x.to(conv1.weight.dtype);
-        x = nn.functional.relu(bn1.forward(conv1.forward(x)));
-        x = nn.functional.relu(bn2.forward(conv2.forward(x)));
-        x = nn.functional.relu(bn3.forward(conv3.forward(x)));
-        x = avgpool.forward(x);
-        x = layer4.forward(layer3.forward(layer2.forward(layer1.forward(x))));
-        return attnpool.forward(x).MoveToOuterDisposeScope();
+        x = nn.functional.relu(bn1.call(conv1.call(x)));
+        x = nn.functional.relu(bn2.call(conv2.call(x)));
+        x = nn.functional.relu(bn3.call(conv3.call(x)));
+        x = avgpool.call(x);
+        x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
+        return attnpool.call(x).MoveToOuterDisposeScope();
     }
 }
 
@@ -65,6 +65,9 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     readonly BatchNorm2d bn1, bn2, bn3;
     readonly nn.Module<Tensor, Tensor> avgpool;
     readonly Sequential? downsample;
+
+    /// <summary>The branch's last norm (bn3), which CLIP's initialisation zeroes.</summary>
+    public BatchNorm2d LastNorm => bn3;
 
     public Bottleneck(long inplanes, long planes, int stride) : base(nameof(Bottleneck))
     {
@@ -86,11 +89,11 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var identity = downsample is null ? x : downsample.forward(x);
-        var h = nn.functional.relu(bn1.forward(conv1.forward(x)));
-        h = nn.functional.relu(bn2.forward(conv2.forward(h)));
-        h = avgpool.forward(h);
-        h = bn3.forward(conv3.forward(h));
+        var identity = downsample is null ? x : downsample.call(x);
+        var h = nn.functional.relu(bn1.call(conv1.call(x)));
+        h = nn.functional.relu(bn2.call(conv2.call(h)));
+        h = avgpool.call(h);
+        h = bn3.call(conv3.call(h));
         return nn.functional.relu(h + identity).MoveToOuterDisposeScope();
     }
 }
@@ -121,10 +124,10 @@ public sealed class AttentionPool2d : nn.Module<Tensor, Tensor>
         x = cat([x.mean([1], keepdim: true), x], dim: 1);          // (N, HW+1, C)
         x = x + positional_embedding.to(x.dtype);
         long c = x.shape[2], l = x.shape[1], hd = c / heads;
-        var q = q_proj.forward(x.narrow(1, 0, 1)).view(n, 1, heads, hd).transpose(1, 2);
-        var k = k_proj.forward(x).view(n, l, heads, hd).transpose(1, 2);
-        var v = v_proj.forward(x).view(n, l, heads, hd).transpose(1, 2);
+        var q = q_proj.call(x.narrow(1, 0, 1)).view(n, 1, heads, hd).transpose(1, 2);
+        var k = k_proj.call(x).view(n, l, heads, hd).transpose(1, 2);
+        var v = v_proj.call(x).view(n, l, heads, hd).transpose(1, 2);
         var o = nn.functional.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(n, c);
-        return c_proj.forward(o).MoveToOuterDisposeScope();
+        return c_proj.call(o).MoveToOuterDisposeScope();
     }
 }

@@ -47,6 +47,6 @@ public sealed class MultiheadAttention : nn.Module<Tensor, Tensor>
     {
         var (n, lq) = (q.shape[0], q.shape[2]);
         var o = nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, causal);
-        return out_proj.forward(o.transpose(1, 2).reshape(n, lq, -1));
+        return out_proj.call(o.transpose(1, 2).reshape(n, lq, -1));
     }
 }

@@ -28,8 +28,8 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        x = x + attn.forward(ln_1.forward(x));
-        x = x + mlp.forward(ln_2.forward(x));
+        x = x + attn.call(ln_1.call(x));
+        x = x + mlp.call(ln_2.call(x));
         return x.MoveToOuterDisposeScope();
     }
 }
@@ -39,6 +39,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     readonly Linear c_fc;
     readonly Linear c_proj;
+
+    public Linear Fc => c_fc;
 
     public Mlp(long width) : base(nameof(Mlp))
     {
@@ -50,37 +52,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = c_fc.forward(x);
+        var h = c_fc.call(x);
         h = h * sigmoid(1.702 * h);
-        return c_proj.forward(h).MoveToOuterDisposeScope();
-    }
-}
-
-/// <summary>A stack of residual attention blocks ("resblocks.{i}").</summary>
-public sealed class Transformer : nn.Module<Tensor, Tensor>
-{
-    readonly ModuleList<ResidualAttentionBlock> resblocks;
-
-    public Transformer(long width, int layers, int heads, bool causal) : base(nameof(Transformer))
-    {
-        resblocks = new ModuleList<ResidualAttentionBlock>();
-        for (int i = 0; i < layers; i++) resblocks.Add(new ResidualAttentionBlock(width, heads, causal));
-        RegisterComponents();
-    }
-
-    public IReadOnlyList<ResidualAttentionBlock> Blocks => [.. resblocks];
-
-    public override Tensor forward(Tensor x) => Forward(x, null);
-
-    /// <summary>The blocks in turn, each input first passed through <paramref name="prompts"/>' hook for its layer.</summary>
-    public Tensor Forward(Tensor x, ILayerPrompts? prompts)
-    {
-        for (int i = 0; i < resblocks.Count; i++)
-        {
-            if (prompts is not null) x = prompts.BeforeBlock(i, x);
-            var next = resblocks[i].call(x);
-            if (!ReferenceEquals(next, x)) x = next;
-        }
-        return x;
+        return c_proj.call(h).MoveToOuterDisposeScope();
     }
 }

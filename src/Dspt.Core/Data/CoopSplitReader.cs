@@ -44,6 +44,9 @@ internal static class CoopSplitReader
             info?.Template ?? CoopDatasets.DefaultTemplate, collector, options, warn);
     }
 
+    /// <summary>The class table is sized by the largest label, so that label is bounded (ImageNet-21k has 21 841).</summary>
+    public const int MaxClasses = 1 << 20;
+
     static List<(string Path, int Label, string ClassName)>[] Parse(string splitPath)
     {
         using (var doc = JsonFile.Parse(splitPath))
@@ -63,8 +66,8 @@ internal static class CoopSplitReader
                     if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 3
                         || e[0].ValueKind != JsonValueKind.String || e[2].ValueKind != JsonValueKind.String)
                         throw new InvalidInputException($"{splitPath}: {where}: expected [relative_path, label, classname], got {Shorten(e.GetRawText())}");
-                    if (e[1].ValueKind != JsonValueKind.Number || !e[1].TryGetInt32(out int label) || label < 0)
-                        throw new InvalidInputException($"{splitPath}: {where}: label {e[1].GetRawText()} is out of range (expected an integer >= 0)");
+                    if (e[1].ValueKind != JsonValueKind.Number || !e[1].TryGetInt32(out int label) || label < 0 || label >= MaxClasses)
+                        throw new InvalidInputException($"{splitPath}: {where}: label {e[1].GetRawText()} is out of range (expected an integer from 0 to {MaxClasses - 1})");
                     list.Add((e[0].GetString()!, label, e[2].GetString()!));
                 }
             }

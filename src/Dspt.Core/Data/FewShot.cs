@@ -7,7 +7,7 @@ namespace Dspt.Data;
 /// warning (CoOp's Dassl would repeat items instead; method.md says all), or is an error with
 /// <c>strict</c>. The draw from a class's list (in split order) is a partial Fisher-Yates: for
 /// i = 0..K-1: j = rng.Next(i, n), swap(i, j); take the first K. Train, val and noise each use
-/// their own System.Random from <see cref="SeedStreams.Derive"/>(seed, "train" / "val" / "noise").
+/// their own System.Random from <see cref="SeedStreams.DrawSeed"/>(seed, "train" / "val" / "noise").
 /// </summary>
 public static class FewShot
 {
@@ -19,13 +19,13 @@ public static class FewShot
         noise.Validate(numClasses, noise.IsFlip ? shots : null);
         List<NoisyItem> train;
         if (noise.IsFlip)
-            train = FlipNoise.Draw(d.Train, numClasses, shots, noise, SeedStreams.Derive(seed, "train"), strict, warn);
+            train = FlipNoise.Draw(d.Train, numClasses, shots, noise, SeedStreams.DrawSeed(seed, "train"), strict, warn);
         else
         {
-            var sampled = Sample(d.Train, numClasses, shots, SeedStreams.Derive(seed, "train"), "train", strict, warn);
-            train = LabelNoise.Apply(sampled, numClasses, noise, SeedStreams.Derive(seed, "noise"));
+            var sampled = Sample(d.Train, numClasses, shots, SeedStreams.DrawSeed(seed, "train"), "train", strict, warn);
+            train = LabelNoise.Apply(sampled, numClasses, noise, SeedStreams.DrawSeed(seed, "noise"));
         }
-        var val = Sample(d.Val, numClasses, shots <= 0 ? 0 : Math.Min(shots, MaxValShots), SeedStreams.Derive(seed, "val"), "val", false, null);
+        var val = Sample(d.Val, numClasses, shots <= 0 ? 0 : Math.Min(shots, MaxValShots), SeedStreams.DrawSeed(seed, "val"), "val", false, null);
         return new FewShotSplit(d.Name, d.Root, d.ClassNames, d.Template, shots, seed, noise, train, val, d.Test,
             NoiseReport.From(train, numClasses));
     }

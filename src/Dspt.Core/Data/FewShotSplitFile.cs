@@ -161,6 +161,8 @@ public static class FewShotSplitFile
             var byClean = stored.GetProperty("corrupted_by_clean_class").EnumerateArray().Select(v => v.GetInt32()).ToList();
             var byNoisy = stored.GetProperty("corrupted_by_noisy_class").EnumerateArray().Select(v => v.GetInt32()).ToList();
             int numClasses = stored.GetProperty("num_classes").GetInt32();
+            // The table below is numClasses^2; another count cannot match anyway.
+            if (numClasses != actual.Transition.Count) return false;
             var transition = new int[numClasses][];
             for (int c = 0; c < numClasses; c++) transition[c] = new int[numClasses];
             foreach (var t in stored.GetProperty("transition").EnumerateArray())

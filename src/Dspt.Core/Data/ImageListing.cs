@@ -21,6 +21,7 @@ internal static class ImageListing
         {
             string name = Path.GetFileName(path);
             if (name.StartsWith('.')) continue;
+            RequireUtf8(dir, name);
             if (IsImage(name)) names.Add(name);
             else otherFiles++;
         }
@@ -28,11 +29,22 @@ internal static class ImageListing
         return names;
     }
 
+    /// <summary>
+    /// .NET decodes a file name that is not UTF-8 with U+FFFD in place of the bad bytes, and that
+    /// name then opens nothing (or another file); it is reported instead of being used.
+    /// </summary>
+    static void RequireUtf8(string dir, string name)
+    {
+        if (name.Contains('\uFFFD'))
+            throw new InvalidInputException($"{dir}: the name '{name}' is not valid UTF-8 (shown with U+FFFD for the bad bytes); rename it, Dspt reads UTF-8 file names only");
+    }
+
     /// <summary>Visible sub-folders, ordinal order (Python's sorted() on the names).</summary>
     public static List<string> Folders(string dir)
     {
         var names = Directory.EnumerateDirectories(dir).Select(Path.GetFileName).OfType<string>()
             .Where(n => !n.StartsWith('.')).ToList();
+        foreach (var n in names) RequireUtf8(dir, n);
         names.Sort(StringComparer.Ordinal);
         return names;
     }

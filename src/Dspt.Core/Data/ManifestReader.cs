@@ -1,3 +1,4 @@
+using Dspt.IO;
 using System.Text.Json;
 
 namespace Dspt.Data;
@@ -118,6 +119,7 @@ internal static class ManifestReader
             try
             {
                 using var doc = JsonDocument.Parse(text);
+                JsonFile.CheckStrings(doc.RootElement, $"{manifest}: line {line}");
                 var o = doc.RootElement;
                 if (o.ValueKind != JsonValueKind.Object
                     || !o.TryGetProperty("path", out var path) || path.ValueKind != JsonValueKind.String
@@ -137,6 +139,7 @@ internal static class ManifestReader
     static IEnumerable<string> ReadLines(string path)
     {
         if (!File.Exists(path)) throw new InvalidInputException($"{path}: not found (manifest)");
-        return File.ReadLines(path);
+        InputFile.RequireRegular(path);
+        return TextLines.Read(path, "manifest");
     }
 }

@@ -55,11 +55,11 @@ internal sealed class RootGuard
         var attributes = leaf.Attributes; // one lstat; -1 when nothing is there
         if ((int)attributes == -1) return EntryStatus.Missing;
         if ((attributes & FileAttributes.ReparsePoint) == 0 || leaf.LinkTarget is not string target)
-            return leaf.Exists ? EntryStatus.Ok : EntryStatus.NotAFile;
+            return leaf.Exists && Dspt.IO.InputFile.IsRegular(leaf.FullName) ? EntryStatus.Ok : EntryStatus.NotAFile;
 
         string real = Resolve(Path.IsPathRooted(target) ? target : Path.Join(realDir, target), 1);
         if (!IsUnder(real, realRoot)) return EntryStatus.Outside;
-        if (File.Exists(real)) return EntryStatus.Ok;
+        if (File.Exists(real)) return Dspt.IO.InputFile.IsRegular(real) ? EntryStatus.Ok : EntryStatus.NotAFile;
         return Directory.Exists(real) ? EntryStatus.NotAFile : EntryStatus.Missing;
     }
 

@@ -3,13 +3,23 @@ namespace Dspt.Data;
 /// <summary>Reads the small text files of dataset layouts, with errors that name the file.</summary>
 internal static class TextLines
 {
+    static readonly System.Text.UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
+
     public static string[] Read(string path, string what)
     {
         if (!File.Exists(path))
             throw new InvalidInputException($"{path}: not found ({what})");
         try
         {
-            return File.ReadAllLines(path);
+            using var stream = Dspt.IO.InputFile.OpenRead(path);
+            using var reader = new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: true);
+            var lines = new List<string>();
+            while (reader.ReadLine() is { } line) lines.Add(line);
+            return [.. lines];
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            throw new InvalidInputException($"{path}: not UTF-8 text ({what}): {e.Message}", e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -7,6 +7,7 @@ using Dspt.Losses;
 using Dspt.Objectives;
 using Dspt.Prompting;
 using Dspt.Reporting;
+using Dspt.Runs;
 using Dspt.Text;
 using Dspt.Training;
 using Dspt.World;
@@ -68,8 +69,9 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
         long[] testLabels = [.. task.Test.Select(t => (long)t.Label)];
 
         progress?.Stage("zero-shot and linear probe");
-        using var zeroShotText = ZeroShotText(model, tokenizer, dataset);
-        double zeroShot = Accuracy(model.Logits(testFeatures, zeroShotText), testLabels);
+        using var zeroShotText = CoOpPrompts.ZeroShotFeatures(model, tokenizer, dataset.ClassNames, dataset.Template);
+        double zeroShot;
+        using (var zeroShotLogits = model.Logits(testFeatures, zeroShotText)) zeroShot = TopOne.Percent(zeroShotLogits, testLabels);
         var clean = FewShot.Draw(dataset, options.Shots, NoiseSpec.Clean, options.Seeds[0]);
         using var cleanFeatures = Gather(trainFeatures, trainIndex, clean.Train.Select(i => i.Path));
         double probe = LinearProbe.Accuracy(cleanFeatures, [.. clean.Train.Select(i => (long)i.Label)], testFeatures, testLabels, dataset.NumClasses);
@@ -125,15 +127,12 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
     double TrainAndEvaluate(ClipModel model, ClipTokenizer tokenizer, Dataset dataset, CachedTrainingFeatures features, long[] labels,
         string lossName, int seed, Tensor testFeatures, long[] testLabels, CancellationToken cancel)
     {
-        var promptOptions = new PromptOptions();
-        var tokens = PromptTokens.Create(tokenizer, dataset.ClassNames, promptOptions, model.Config.ContextLength);
-        using var learner = new PromptLearner(model, tokens, dataset.ClassNames, promptOptions, seed);
+        using var learner = PromptTraining.CreateLearner(model, tokenizer, dataset.ClassNames, new PromptOptions(), seed);
         var config = new TrainConfig(Epochs: options.EpochsFor(lossName), LearningRate: options.LearningRateFor(lossName), Seed: seed);
-        var trainer = new PromptTrainer(TrainablePrompt.From(learner), config, TrainingObjectives.Create(lossName), "demo");
-        trainer.Train(features, labels, cancellation: cancel);
+        PromptTraining.Train(learner, config, lossName, "demo", features, labels, cancellation: cancel);
         using var _ = no_grad();
-        using var logits = learner.Logits(testFeatures);
-        return Accuracy(logits, testLabels);
+        using var logits = learner.Forward(testFeatures).Logits;
+        return TopOne.Percent(logits, testLabels);
     }
 
     static IReadOnlyList<SampleGradient> PerSampleGradients(Tensor logits, IReadOnlyList<NoisyItem> items, IPromptLoss loss)
@@ -146,21 +145,6 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
         var norms = z.grad!.norm(1).data<float>().ToArray();
         var py = softmax(z.detach(), 1).gather(1, labels.unsqueeze(1)).squeeze(1).data<float>().ToArray();
         return [.. items.Select((it, i) => new SampleGradient(py[i], norms[i], it.IsCorrupted))];
-    }
-
-    static Tensor ZeroShotText(ClipModel model, ClipTokenizer tokenizer, Dataset dataset)
-    {
-        using var _ = no_grad();
-        using var tokens = CoOpPrompts.ZeroShot(tokenizer, dataset.ClassNames, dataset.Template, model.Config.ContextLength);
-        return model.EncodeText(tokens);
-    }
-
-    static double Accuracy(Tensor logits, long[] labels)
-    {
-        using var predicted = logits.argmax(1);
-        using var truth = tensor(labels);
-        using var hits = predicted.eq(truth).sum();
-        return 100.0 * hits.item<long>() / labels.Length;
     }
 
     static (Tensor Features, Dictionary<string, int> Index) Encode(ClipModel model, WorldTask task, IReadOnlyList<(string Path, int Label)> items)

@@ -39,7 +39,7 @@ public static class LinearProbe
         return 100.0 * Hits(xt, testLabels, weight, bias) / testLabels.Length;
     }
 
-    static Tensor Normalize(Tensor f) => f / f.norm(1, keepdim: true);
+    static Tensor Normalize(Tensor f) => f / f.norm(dim: 1, keepdim: true);
 
     static Tensor Rows(Tensor x, int[] rows) => x.index_select(0, tensor(rows.Select(r => (long)r).ToArray()));
 
@@ -62,6 +62,7 @@ public static class LinearProbe
     static long Hits(Tensor x, long[] labels, Tensor weight, Tensor bias)
     {
         using var _ = no_grad();
-        return (x.matmul(weight) + bias).argmax(1).eq(tensor(labels)).sum().item<long>();
+        using var scope = NewDisposeScope();
+        return TopOne.Hits(x.matmul(weight) + bias, tensor(labels));
     }
 }

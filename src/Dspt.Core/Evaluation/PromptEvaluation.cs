@@ -24,7 +24,7 @@ public static class PromptEvaluation
         using var scope = NewDisposeScope();
         var device = learner.Context.device;
         var x = features.to(device);
-        var text = clip.EncodeText(CoOpPrompts.ZeroShot(tokenizer, learner.ClassNames, template, clip.Config.ContextLength).to(device));
+        var text = CoOpPrompts.ZeroShotFeatures(clip, tokenizer, learner.ClassNames, template, device);
         var zeroShot = Evaluator.FromLogits(ZeroShotName, clip.Logits(x, text), labels, learner.ClassNames);
         var learned = Evaluator.FromLogits(learnedName, learner.Logits(x), labels, learner.ClassNames);
         return (zeroShot, learned);

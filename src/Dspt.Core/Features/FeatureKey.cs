@@ -19,5 +19,5 @@ public sealed record FeatureKey(string ModelHash, string ContentHash, int View, 
         $"dspt-image-feature-v1\n{ModelHash}\n{ContentHash}\n{View}\n{(View == 0 ? 0 : AugmentationSeed)}")));
 
     /// <summary>The random stream for this view's augmentation (meaningless for view 0).</summary>
-    public Random AugmentationRandom() => SeededRandom.Create(AugmentationSeed, "augment", ContentHash, View);
+    public Random AugmentationRandom() => SeedStreams.Named(AugmentationSeed, "augment", ContentHash, View);
 }

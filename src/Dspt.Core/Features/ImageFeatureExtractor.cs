@@ -1,4 +1,5 @@
 using Dspt.Clip;
+using Dspt.IO;
 using Dspt.Imaging;
 using static TorchSharp.torch;
 

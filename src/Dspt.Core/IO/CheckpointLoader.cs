@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using static TorchSharp.torch;
 
 namespace Dspt.IO;
@@ -42,13 +41,16 @@ public static class CheckpointLoader
             foreach (var (name, t) in raw)
             {
                 if (FloatingTypes.Contains(t.dtype))
+                {
+                    RequireFinite(t, name, weightsFile);
                     result[name] = t.dtype == dtype ? t : t.to(dtype);
+                }
                 else if (KeptTypes.Contains(t.dtype))
                     result[name] = t;
                 else
                     throw new InvalidInputException($"{weightsFile}: tensor '{name}' has dtype {t.dtype}, which is not supported (expected {string.Join("/", FloatingTypes)}, or an integer buffer)");
             }
-            info = new CheckpointInfo(path, format, weightsFile, Sha256(weightsFile),
+            info = new CheckpointInfo(path, format, weightsFile, ContentHash.OfFile(weightsFile),
                 raw.Values.GroupBy(t => t.dtype.ToString()).ToDictionary(g => g.Key, g => g.Count()));
         }
         catch
@@ -59,6 +61,19 @@ public static class CheckpointLoader
         foreach (var (name, t) in raw)
             if (!ReferenceEquals(result[name], t)) t.Dispose();
         return result;
+    }
+
+    /// <summary>A NaN or infinite weight would only show up later as NaN features or a
+    /// "diverged" training run, blamed on the wrong thing.</summary>
+    static void RequireFinite(Tensor t, string name, string file)
+    {
+        using var scope = NewDisposeScope();
+        var bad = t.isfinite().logical_not();
+        long count = bad.sum().item<long>();
+        if (count == 0) return;
+        long first = bad.flatten().nonzero()[0, 0].item<long>();
+        double value = t.flatten()[first].to(ScalarType.Float64).item<double>();
+        throw new InvalidInputException($"{file}: tensor '{name}' holds {count} non-finite value(s) (the first, {value}, at flat index {first}); model weights must be finite numbers");
     }
 
     /// <summary>The format of a file or folder, from its content.</summary>
@@ -75,7 +90,7 @@ public static class CheckpointLoader
         long length;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var stream = InputFile.OpenRead(path);
             length = stream.Length;
             head = head[..stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];
         }
@@ -98,13 +113,6 @@ public static class CheckpointLoader
         if (head.Length > 0 && head[0] == 0x80)
             throw new InvalidInputException($"{path}: legacy (pre-1.6) torch.save format; re-save with torch >= 1.6 (torch.save(torch.load(f), f))");
         throw new InvalidInputException($"{path}: unrecognised checkpoint format; {Supported}");
-    }
-
-    /// <summary>Lower-case hex SHA-256, read in a stream (checkpoints can be gigabytes).</summary>
-    public static string Sha256(string file)
-    {
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     static bool IsHuggingFaceName(string name) =>

@@ -57,6 +57,10 @@ public static class HuggingFaceClip
         }
     }
 
+    /// <summary>The Hugging Face tensor names and shapes that <paramref name="config"/> implies.</summary>
+    internal static Dictionary<string, long[]> ExpectedShapes(HuggingFaceClipConfig config) =>
+        Rules(config).SelectMany(r => r.Sources).ToDictionary(s => s.Name, s => s.Shape, StringComparer.Ordinal);
+
     /// <param name="source">The weights file, named in error messages.</param>
     internal static Dictionary<string, Tensor> ToOpenAINames(IReadOnlyDictionary<string, Tensor> hf, HuggingFaceClipConfig config, string source)
     {

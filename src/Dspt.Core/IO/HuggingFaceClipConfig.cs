@@ -23,6 +23,10 @@ public sealed record HuggingFaceClipConfig(
 {
     public int Grid => ImageSize / PatchSize;
 
+    // Sane limits, far above every published CLIP (ViT-bigG: 48 layers, width 1664), so that a
+    // hostile config cannot make the loader plan billions of tensors.
+    const int MaxLayers = 1024, MaxWidth = 1 << 16, MaxImageSize = 1 << 14, MaxContext = 1 << 16, MaxVocab = 1 << 24;
+
     public static HuggingFaceClipConfig Read(string configPath)
     {
         using var doc = JsonFile.Parse(configPath);
@@ -37,17 +41,17 @@ public sealed record HuggingFaceClipConfig(
         var vision = reader.Section(root, "vision_config");
 
         var config = new HuggingFaceClipConfig(
-            ProjectionDim: reader.Int(root, "projection_dim", 512),
-            ImageSize: reader.Int(vision, "vision_config.image_size", 224),
-            PatchSize: reader.Int(vision, "vision_config.patch_size", 32),
-            VisionWidth: reader.Int(vision, "vision_config.hidden_size", 768),
-            VisionLayers: reader.Int(vision, "vision_config.num_hidden_layers", 12),
-            VisionHeads: reader.Int(vision, "vision_config.num_attention_heads", 12),
-            TextWidth: reader.Int(text, "text_config.hidden_size", 512),
-            TextLayers: reader.Int(text, "text_config.num_hidden_layers", 12),
-            TextHeads: reader.Int(text, "text_config.num_attention_heads", 8),
-            ContextLength: reader.Int(text, "text_config.max_position_embeddings", 77),
-            VocabSize: reader.Int(text, "text_config.vocab_size", 49408));
+            ProjectionDim: reader.Int(root, "projection_dim", 512, MaxWidth),
+            ImageSize: reader.Int(vision, "vision_config.image_size", 224, MaxImageSize),
+            PatchSize: reader.Int(vision, "vision_config.patch_size", 32, MaxImageSize),
+            VisionWidth: reader.Int(vision, "vision_config.hidden_size", 768, MaxWidth),
+            VisionLayers: reader.Int(vision, "vision_config.num_hidden_layers", 12, MaxLayers),
+            VisionHeads: reader.Int(vision, "vision_config.num_attention_heads", 12, MaxWidth),
+            TextWidth: reader.Int(text, "text_config.hidden_size", 512, MaxWidth),
+            TextLayers: reader.Int(text, "text_config.num_hidden_layers", 12, MaxLayers),
+            TextHeads: reader.Int(text, "text_config.num_attention_heads", 8, MaxWidth),
+            ContextLength: reader.Int(text, "text_config.max_position_embeddings", 77, MaxContext),
+            VocabSize: reader.Int(text, "text_config.vocab_size", 49408, MaxVocab));
 
         foreach (var (section, prefix, width, heads, mlpDefault) in new[]
         {
@@ -64,11 +68,11 @@ public sealed record HuggingFaceClipConfig(
             // build_model infers heads as width // 64; a config that says otherwise is another model.
             if (width % 64 != 0 || heads != width / 64)
                 throw new InvalidInputException($"{configPath}: {prefix}.num_attention_heads is {heads} for hidden_size {width}; OpenAI CLIP has 64-wide heads ({width / 64})");
-            int mlp = reader.Int(section, $"{prefix}.intermediate_size", mlpDefault);
+            int mlp = reader.Int(section, $"{prefix}.intermediate_size", mlpDefault, 4 * MaxWidth);
             if (mlp != 4 * width)
                 throw new InvalidInputException($"{configPath}: {prefix}.intermediate_size is {mlp}; OpenAI CLIP's MLP is 4 x hidden_size = {4 * width}");
         }
-        int channels = reader.Int(vision, "vision_config.num_channels", 3);
+        int channels = reader.Int(vision, "vision_config.num_channels", 3, 16);
         if (channels != 3)
             throw new InvalidInputException($"{configPath}: vision_config.num_channels is {channels}; expected 3 (RGB)");
         if (config.ImageSize % config.PatchSize != 0)
@@ -89,9 +93,9 @@ public sealed record HuggingFaceClipConfig(
             return section is { } s && s.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
         }
 
-        public int Int(JsonElement? section, string dotted, int fallback) => Field(section, dotted) is not { } v ? fallback
-            : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int x) && x > 0 ? x
-            : throw new InvalidInputException($"{path}: '{dotted}' must be a positive integer");
+        public int Int(JsonElement? section, string dotted, int fallback, int max) => Field(section, dotted) is not { } v ? fallback
+            : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int x) && x > 0 && x <= max ? x
+            : throw new InvalidInputException($"{path}: '{dotted}' must be a positive integer of at most {max}, not {v.GetRawText()}");
 
         public double Double(JsonElement? section, string dotted, double fallback) => Field(section, dotted) is not { } v ? fallback
             : v.ValueKind == JsonValueKind.Number ? v.GetDouble()

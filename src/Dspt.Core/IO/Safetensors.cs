@@ -21,6 +21,9 @@ public static class Safetensors
     /// <summary>The reference implementation refuses headers over 100 MB; so do we.</summary>
     public const long MaxHeaderBytes = 100_000_000;
 
+    /// <summary>LibTorch's own limit on tensor dims.</summary>
+    const int MaxRank = 64;
+
     static readonly Dictionary<string, (ScalarType Type, int Size)> DTypes = new()
     {
         ["F64"] = (ScalarType.Float64, 8),
@@ -45,14 +48,7 @@ public static class Safetensors
         return ReadHeader(stream, path);
     }
 
-    static FileStream OpenRead(string path)
-    {
-        try { return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidInputException($"{path}: cannot open: {e.Message}", e);
-        }
-    }
+    static FileStream OpenRead(string path) => InputFile.OpenRead(path);
 
     static SafetensorsHeader ReadHeader(FileStream stream, string path)
     {
@@ -75,19 +71,27 @@ public static class Safetensors
         try { doc = JsonDocument.Parse(headerBytes); }
         catch (JsonException e) { throw new InvalidInputException($"{path}: safetensors header is not valid JSON: {e.Message}", e); }
         using var _ = doc;
+        JsonFile.CheckStrings(doc.RootElement, $"{path} (safetensors header)");
         if (doc.RootElement.ValueKind != JsonValueKind.Object)
             throw new InvalidInputException($"{path}: safetensors header must be a JSON object");
 
         var entries = new List<SafetensorsEntry>();
         var metadata = new Dictionary<string, string>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var prop in doc.RootElement.EnumerateObject())
         {
+            // JSON allows a name twice and the last one would silently win.
+            if (!names.Add(prop.Name))
+                throw new InvalidInputException($"{path}: the safetensors header names '{prop.Name}' twice; each tensor may appear once");
             if (prop.Name == "__metadata__")
             {
                 if (prop.Value.ValueKind != JsonValueKind.Object)
                     throw new InvalidInputException($"{path}: '__metadata__' must be an object of strings");
+                var keys = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var m in prop.Value.EnumerateObject())
                 {
+                    if (!keys.Add(m.Name))
+                        throw new InvalidInputException($"{path}: '__metadata__' names '{m.Name}' twice");
                     if (m.Value.ValueKind != JsonValueKind.String)
                         throw new InvalidInputException($"{path}: '__metadata__.{m.Name}' must be a string");
                     metadata[m.Name] = m.Value.GetString()!;
@@ -125,15 +129,18 @@ public static class Safetensors
             throw new InvalidInputException($"{path}: tensor '{name}' has unsupported dtype '{dtype}' (expected one of {string.Join(", ", DTypes.Keys)})");
         if (!v.TryGetProperty("shape", out var shapeEl) || shapeEl.ValueKind != JsonValueKind.Array)
             throw new InvalidInputException($"{path}: tensor '{name}' has no array field 'shape'");
+        if (shapeEl.GetArrayLength() > MaxRank)
+            throw new InvalidInputException($"{path}: tensor '{name}' shape has {shapeEl.GetArrayLength()} dims; at most {MaxRank} are supported");
         var shape = new long[shapeEl.GetArrayLength()];
-        long numel = 1;
+        long numel = 1, span = 1;
         int i = 0;
         foreach (var d in shapeEl.EnumerateArray())
         {
             if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long dim) || dim < 0)
                 throw new InvalidInputException($"{path}: tensor '{name}' shape[{i}] must be a non-negative integer");
             shape[i++] = dim;
-            try { numel = checked(numel * dim); }
+            // span: the strides of an empty tensor still multiply its other dims.
+            try { numel = checked(numel * dim); span = checked(span * Math.Max(dim, 1) * 16); }
             catch (OverflowException) { throw new InvalidInputException($"{path}: tensor '{name}' shape is too large"); }
         }
         if (!v.TryGetProperty("data_offsets", out var offEl) || offEl.ValueKind != JsonValueKind.Array || offEl.GetArrayLength() != 2)
@@ -166,12 +173,17 @@ public static class Safetensors
         foreach (var e in header.Entries)
         {
             var t = empty(e.Shape, DTypes[e.DType].Type);
+            result[e.Name] = t;
             if (e.End > e.Begin)
             {
                 stream.Position = header.DataStart + e.Begin;
-                stream.ReadExactly(t.bytes);
+                try { stream.ReadExactly(t.bytes); }
+                catch (Exception ex) when (ex is IOException or EndOfStreamException)
+                {
+                    foreach (var r in result.Values) r.Dispose();
+                    throw new InvalidInputException($"{path}: cannot read tensor '{e.Name}': {ex.Message}", ex);
+                }
             }
-            result[e.Name] = t;
         }
         return result;
     }

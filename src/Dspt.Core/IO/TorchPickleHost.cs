@@ -7,9 +7,14 @@ namespace Dspt.IO;
 /// The allow-list behind <see cref="TorchPickle"/>: the only globals a <c>torch.save</c> state dict
 /// needs (OrderedDict, the tensor rebuild functions, storage and dtype names). Each is a token that
 /// this class interprets itself; nothing named in the file is ever looked up or run.
+/// With <paramref name="scriptModules"/> (TorchScript archives) <c>__torch__.*</c> classes are
+/// accepted too, as inert <see cref="ScriptObject"/>s whose state must be a plain attribute dict.
 /// </summary>
-internal sealed class TorchPickleHost(string source, Func<string, ScalarType, long, Tensor> readStorage) : IUnpicklerHost
+internal sealed class TorchPickleHost(string source, Func<string, ScalarType, long, Tensor> readStorage, bool scriptModules = false) : IUnpicklerHost
 {
+    /// <summary>A TorchScript class named in data.pkl; "calling" it makes an empty <see cref="ScriptObject"/>.</summary>
+    sealed record ScriptClass(string Name);
+
     /// <summary>A global that <see cref="Call"/> knows how to interpret.</summary>
     sealed record Function(string Module, string Name);
 
@@ -88,14 +93,20 @@ internal sealed class TorchPickleHost(string source, Func<string, ScalarType, lo
                 return new StorageType(name, storageDType);
             case "torch" when DTypes.TryGetValue(name, out var dtype):
                 return new DTypeToken(name, dtype);
+            case { } when scriptModules && (module == "__torch__" || module.StartsWith("__torch__.", StringComparison.Ordinal)):
+                return new ScriptClass($"{module}.{name}");
         }
         throw new InvalidInputException(
-            $"{source}: refusing to load: it asks for {module}.{name}, which a state dict never needs " +
+            $"{source}: refusing to load: it asks for {module}.{name}, which a {(scriptModules ? "TorchScript model's weights never need" : "state dict never needs")} " +
             "(only tensors, numbers, strings, lists and dicts are read, and nothing in the file is run)");
     }
 
     public object? Call(object callable, object?[] args)
     {
+        if (callable is ScriptClass c)
+            return args.Length == 0
+                ? new ScriptObject(c.Name)
+                : throw Bad($"{c.Name} is constructed with arguments; TorchScript pickles a module as {c.Name}() followed by BUILD with its attributes");
         if (callable is not Function f)
             throw Bad($"calling {Unpickler.Describe(callable)} is not supported");
         switch (f.Name)
@@ -126,6 +137,15 @@ internal sealed class TorchPickleHost(string source, Func<string, ScalarType, lo
     public void Build(object? target, object? state)
     {
         // An OrderedDict's instance dict (e.g. state_dict()._metadata), possibly as (dict, slots).
+        if (target is ScriptObject obj)
+        {
+            // TorchScript would hand a non-dict state to the class's __setstate__; its code is never run here.
+            if (state is not PickleDict attrs || obj.Attributes != null)
+                throw Bad($"{obj.ClassName} is given a {Unpickler.Describe(state)} state{(obj.Attributes != null ? " a second time" : "")}; " +
+                    "only modules whose state is a dict of attributes are read (a class with its own __setstate__ would need its code run, which Dspt never does)");
+            obj.Attributes = attrs;
+            return;
+        }
         if (state is object?[] { Length: 2 } pair) state = pair[0];
         if (target is PickleDict dict && state is PickleDict attributes)
             dict.Attributes = attributes;
@@ -158,7 +178,8 @@ internal sealed class TorchPickleHost(string source, Func<string, ScalarType, lo
             throw Bad($"torch._utils.{function} is given a {storage.Type.Name}; torch pairs _rebuild_tensor_v3 with UntypedStorage and the others with typed storages");
 
         int elementSize = ElementSize(type);
-        long bytes = storage.Type.Untyped ? storage.Numel : checked(storage.Numel * elementSize);
+        long bytes = storage.Type.Untyped || storage.Numel <= long.MaxValue / elementSize ? storage.Numel * (storage.Type.Untyped ? 1 : elementSize)
+            : throw Bad($"storage '{storage.Key}' claims {storage.Numel} elements of {dtypeName}, more bytes than any file holds");
         if (bytes % elementSize != 0)
             throw Bad($"storage '{storage.Key}' has {bytes} bytes, not a whole number of {dtypeName} elements");
         long storageNumel = bytes / elementSize;

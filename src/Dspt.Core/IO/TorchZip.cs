@@ -32,12 +32,7 @@ internal sealed class TorchZip : IDisposable
 
     public static TorchZip Open(string path)
     {
-        FileStream stream;
-        try { stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidInputException($"{path}: cannot open: {e.Message}", e);
-        }
+        var stream = InputFile.OpenRead(path);
         try
         {
             Span<byte> head = stackalloc byte[4];
@@ -48,14 +43,29 @@ internal sealed class TorchZip : IDisposable
                     : $"{path}: not a zip archive (torch.save >= 1.6 and TorchScript files start with 'PK\\x03\\x04')");
             stream.Position = 0;
             ZipArchive archive;
-            try { archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true); }
-            catch (InvalidDataException e) { throw new InvalidInputException($"{path}: the zip archive is truncated or damaged: {e.Message}", e); }
-            if (archive.Entries.Count == 0)
-                throw new InvalidInputException($"{path}: the zip archive has no entries");
-            string first = archive.Entries[0].FullName;
+            string first;
+            // A damaged central directory surfaces as any of these, from the constructor or from
+            // the first look at the entries.
+            try
+            {
+                archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+                if (archive.Entries.Count == 0)
+                {
+                    archive.Dispose();
+                    throw new InvalidInputException($"{path}: the zip archive has no entries");
+                }
+                first = archive.Entries[0].FullName;
+            }
+            catch (Exception e) when (IsDamage(e))
+            {
+                throw new InvalidInputException($"{path}: the zip archive is truncated or damaged: {e.Message}", e);
+            }
             int slash = first.IndexOf('/');
             if (slash <= 0)
+            {
+                archive.Dispose();
                 throw new InvalidInputException($"{path}: zip entry '{first}' is not inside a folder; torch archives keep every entry under one folder");
+            }
             return new TorchZip(path, stream, archive, first[..slash]);
         }
         catch
@@ -68,10 +78,26 @@ internal sealed class TorchZip : IDisposable
     /// <summary>The entry <c>&lt;root&gt;/&lt;name&gt;</c>, or null.</summary>
     public ZipArchiveEntry? Find(string name) => archive.GetEntry(Root + "/" + name);
 
+    /// <summary>Deflate cannot expand data more than about 1032-fold; a larger claim is a lie.</summary>
+    const long MaxDeflateRatio = 1032;
+
+    /// <summary>A pickle (data.pkl) bigger than this is not a checkpoint's.</summary>
+    const long MaxPickleBytes = 1L << 28;
+
+    /// <summary>The entry's stated size, once it is known to be possible for the bytes in the file.</summary>
+    long DeclaredLength(ZipArchiveEntry entry)
+    {
+        long length = entry.Length, compressed = entry.CompressedLength;
+        if (length < 0 || compressed < 0 || compressed > stream.Length
+            || length > Math.Max(compressed, 0) * MaxDeflateRatio + 1024)
+            throw new InvalidInputException($"{Path}: zip entry '{entry.FullName}' claims {length} bytes from {compressed} stored bytes in a {stream.Length}-byte file (damaged archive)");
+        return length;
+    }
+
     public byte[] ReadAll(ZipArchiveEntry entry)
     {
-        if (entry.Length > Array.MaxLength)
-            throw new InvalidInputException($"{Path}: entry '{entry.FullName}' is too large ({entry.Length} bytes)");
+        if (DeclaredLength(entry) > MaxPickleBytes)
+            throw new InvalidInputException($"{Path}: entry '{entry.FullName}' is too large ({entry.Length} bytes; at most {MaxPickleBytes} are read)");
         var bytes = new byte[entry.Length];
         ReadInto(entry, bytes);
         return bytes;
@@ -82,7 +108,7 @@ internal sealed class TorchZip : IDisposable
     {
         var entry = Find("data/" + key)
             ?? throw new InvalidInputException($"{Path}: data.pkl refers to storage '{key}' but the archive has no entry '{Root}/data/{key}'");
-        if (entry.Length != bytes)
+        if (DeclaredLength(entry) != bytes)
             throw new InvalidInputException($"{Path}: entry '{entry.FullName}' holds {entry.Length} bytes but data.pkl describes a storage of {bytes} bytes ({dtype})");
         var tensor = empty(bytes / TorchPickleHost.ElementSize(dtype), dtype);
         if (bytes > 0) ReadInto(entry, tensor.bytes);
@@ -96,11 +122,15 @@ internal sealed class TorchZip : IDisposable
             using var s = entry.Open();
             s.ReadExactly(target);
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+        catch (Exception e) when (IsDamage(e))
         {
             throw new InvalidInputException($"{Path}: cannot read zip entry '{entry.FullName}' (truncated or damaged archive): {e.Message}", e);
         }
     }
+
+    static bool IsDamage(Exception e) =>
+        e is InvalidDataException or EndOfStreamException or IOException or NotSupportedException
+            or ArgumentException or OverflowException or IndexOutOfRangeException;
 
     public void Dispose()
     {

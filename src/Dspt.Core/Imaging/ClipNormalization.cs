@@ -18,16 +18,25 @@ public static class ClipNormalization
         ArgumentNullException.ThrowIfNull(rgb);
         if (rgb.Mode != PixelMode.Rgb)
             throw new ArgumentException($"normalization needs an RGB image, got {rgb.Mode}", nameof(rgb));
-        int plane = rgb.Width * rgb.Height;
+        WriteChw(rgb.Pixels, rgb.Width * rgb.Height, destination);
+    }
+
+    /// <summary>
+    /// Writes interleaved RGB bytes (H, W, 3) as (3, H, W) floats: (x / 255 - mean[c]) / std[c].
+    /// This arithmetic order is torchvision's, which the reference fixtures match bit for bit.
+    /// </summary>
+    public static void WriteChw(ReadOnlySpan<byte> hwc, int plane, Span<float> destination)
+    {
+        if (hwc.Length != 3 * plane)
+            throw new ArgumentException($"{hwc.Length} bytes for {plane} RGB pixels, need {3 * plane}", nameof(hwc));
         if (destination.Length != 3 * plane)
             throw new ArgumentException($"destination holds {destination.Length} floats, need {3 * plane}", nameof(destination));
-        var px = rgb.Pixels;
         for (int c = 0; c < 3; c++)
         {
             float mean = Mean[c], std = Std[c];
             var dst = destination.Slice(c * plane, plane);
             for (int i = 0; i < plane; i++)
-                dst[i] = (px[3 * i + c] / 255f - mean) / std;
+                dst[i] = (hwc[3 * i + c] / 255f - mean) / std;
         }
     }
 

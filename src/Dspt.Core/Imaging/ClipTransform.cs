@@ -28,7 +28,7 @@ public sealed record ClipTransform
         bool portrait = width <= height;
         long shortSide = portrait ? width : height, longSide = portrait ? height : width;
         // Python: n * long / short with exact integer operands and one correctly rounded division.
-        int newLong = (int)((double)(n * longSide) / shortSide);
+        int newLong = checked((int)((double)(n * longSide) / shortSide));
         return portrait ? (n, newLong) : (newLong, n);
     }
 

@@ -19,6 +19,12 @@ public static class ImageDecoder
     /// <summary>PIL's <c>Image.MAX_IMAGE_PIXELS</c>, 1024 * 1024 * 1024 / 4 / 3.</summary>
     public const long DefaultMaxPixels = 89_478_485;
 
+    /// <summary>Compressed image files larger than this are refused before they are read.</summary>
+    public const long MaxFileBytes = 1L << 30;
+
+    /// <summary>Longer than this per unit of width, resizing the short side to 224 explodes the long one.</summary>
+    public const int MaxAspectRatio = 256;
+
     const string Expected = "expected PNG, JPEG, BMP, GIF or WebP";
 
     public static PixelImage Decode(string path, long maxPixels = DefaultMaxPixels)
@@ -27,7 +33,7 @@ public static class ImageDecoder
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = Dspt.IO.InputFile.ReadAllBytes(path, MaxFileBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
@@ -65,6 +71,8 @@ public static class ImageDecoder
             throw Bad(source, $"the header gives an empty size {info.Width}x{info.Height}");
         if (pixels > maxPixels)
             throw Bad(source, $"{info.Width}x{info.Height} = {pixels} pixels exceeds the limit of {maxPixels} pixels (possible decompression bomb)");
+        if (Math.Max(info.Width, info.Height) > MaxAspectRatio * (long)Math.Min(info.Width, info.Height))
+            throw Bad(source, $"{info.Width}x{info.Height} is more than {MaxAspectRatio} times as long as it is wide; scaling its short side to CLIP's input size would make an image of billions of pixels");
         if (pixels * 4 > Array.MaxLength)
             throw Bad(source, $"{info.Width}x{info.Height} is too large to decode into one buffer");
 

@@ -10,7 +10,7 @@ public sealed class LossObjective(IPromptLoss loss) : ITrainingObjective
 
     public IReadOnlyList<TrainingBatch> PlanEpoch(EpochContext context)
     {
-        var order = SeededRandom.Permutation(context.Labels.Count, context.Random("shuffle"));
+        var order = SeedStreams.Permutation(context.Labels.Count, context.Random("shuffle"));
         return Batching.Split(order, context.BatchSize).Select(b => new TrainingBatch(b, loss)).ToList();
     }
 }

@@ -48,7 +48,7 @@ public sealed class NLPromptObjective(double regularisation = NLPromptObjective.
 
     static int[] Shuffled(int[] items, Random random)
     {
-        var order = SeededRandom.Permutation(items.Length, random);
+        var order = SeedStreams.Permutation(items.Length, random);
         return [.. order.Select(i => items[i])];
     }
 }

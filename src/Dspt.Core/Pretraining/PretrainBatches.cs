@@ -18,8 +18,8 @@ public sealed record PretrainBatch(Tensor Images, IReadOnlyList<string> Captions
 /// </summary>
 public sealed class PretrainBatches
 {
-    static readonly ulong BatchStream = ItemSeed.Stream("pretrain/batch");
-    static readonly ulong SceneSeedStream = ItemSeed.Stream("pretrain/scenes");
+    static readonly ulong BatchStream = SeedStreams.StreamId("pretrain/batch");
+    static readonly ulong SceneSeedStream = SeedStreams.StreamId("pretrain/scenes");
 
     public WorldSpec Spec { get; }
     public long Seed { get; }
@@ -41,13 +41,13 @@ public sealed class PretrainBatches
         BatchSize = batchSize;
         ColoursPerBatch = coloursPerBatch;
         TonesPerBatch = tonesPerBatch;
-        sceneSeed = (long)ItemSeed.Of(seed, SceneSeedStream, 0);
+        sceneSeed = (long)SeedStreams.ItemKey(seed, SceneSeedStream, 0);
     }
 
     /// <summary>The spec a step's batch is drawn from: the colours and tones narrowed for that step.</summary>
     public WorldSpec SpecFor(long step)
     {
-        var rng = ItemSeed.Random(Seed, BatchStream, step);
+        var rng = SeedStreams.Item(Seed, BatchStream, step);
         var colours = Spec.Colours.ToArray();
         var tones = Spec.Tones.ToArray();
         rng.Shuffle(colours);

@@ -3,7 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dspt.Clip;
 using Dspt.Demo;
+using Dspt.Evaluation;
 using Dspt.IO;
+using Dspt.Prompting;
 using Dspt.Text;
 using Dspt.World;
 using TorchSharp;
@@ -64,8 +66,8 @@ public static class WorldPretraining
             config,
             model = model.Config.ToString(),
             parameters = model.ParameterCount(),
-            weights_sha256 = CheckpointLoader.Sha256(weights),
-            vocab_sha256 = CheckpointLoader.Sha256(vocabPath),
+            weights_sha256 = ContentHash.OfFile(weights),
+            vocab_sha256 = ContentHash.OfFile(vocabPath),
             world_spec = WorldSpec.Pretraining,
             result,
             loss_every_100_steps = losses.Where((_, i) => i % 100 == 0 || i == losses.Count - 1).Select(l => Math.Round(l, 4)),
@@ -84,15 +86,13 @@ public static class WorldPretraining
     {
         using var _ = inference_mode();
         using var scope = NewDisposeScope();
-        var text = model.EncodeText(tokenizer.TokenizeBatch([.. task.ClassNames.Select((_, i) => task.Prompt(i))], model.Config.ContextLength));
+        var text = CoOpPrompts.ZeroShotFeatures(model, tokenizer, task.ClassNames, task.Template);
         long correct = 0;
         foreach (var chunk in task.Test.Chunk(256))
         {
             using var inner = NewDisposeScope();
             var images = WorldImages.ToClipTensor([.. chunk.Select(it => task.Render(it.Path))]);
-            var predicted = model.Logits(model.EncodeImage(images), text).argmax(1);
-            var labels = tensor(chunk.Select(it => (long)it.Label).ToArray());
-            correct += predicted.eq(labels).sum().item<long>();
+            correct += TopOne.Hits(model.Logits(model.EncodeImage(images), text), tensor(chunk.Select(it => (long)it.Label).ToArray()));
         }
         return 100.0 * correct / task.Test.Count;
     }

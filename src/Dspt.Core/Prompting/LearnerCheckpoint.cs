@@ -85,7 +85,7 @@ public static class LearnerCheckpoint
         if (ctx.dim() != 2 || ctx.shape[1] != width || !ctx.is_floating_point())
             throw new InvalidInputException($"{source}: tensor 'ctx' has shape [{string.Join(", ", ctx.shape)}] ({ctx.dtype}), expected floating [n_ctx, {width}]");
         int m = (int)ctx.shape[0];
-        var options = setup.Options with { NCtx = m };
+        var options = setup.Options with { Layout = setup.Options.Layout with { NCtx = m } };
         if (!string.IsNullOrEmpty(options.CtxInit) && PromptTokens.ContextCount(options) != m)
             throw new InvalidInputException($"{source}: tensor 'ctx' has {m} context vectors but the init phrase '{options.CtxInit}' has {PromptTokens.ContextCount(options)} words");
         int k = setup.ClassNames.Count;

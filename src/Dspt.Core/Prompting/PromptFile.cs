@@ -10,7 +10,8 @@ namespace Dspt.Prompting;
 /// <summary>
 /// What a learned prompt needs besides its numbers: the model it was trained on (sha256 of the
 /// checkpoint file), the class names in label order, the learner (<see cref="Learner"/>, coop
-/// when absent, as in files written before other learners existed) and the prompt layout.
+/// when absent: CoOp prompts are still written as format v1, byte for byte the layout they had
+/// before other learners existed; other learners as v2 with a 'learner' field) and the layout.
 /// Serialised as the JSON sidecar <c>prompt.json</c> next to <c>prompt.safetensors</c> (the
 /// learner's trainable tensors by name: <c>ctx</c> for CoOp and KgCoOp, also
 /// <c>meta_net.*</c> for CoCoOp). <see cref="Training"/> holds free-form provenance.
@@ -19,29 +20,33 @@ public sealed record PromptInfo(
     string ModelSha256,
     string ModelArchitecture,
     IReadOnlyList<string> ClassNames,
-    int NCtx,
-    string? CtxInit,
-    bool ClassSpecific,
-    ClassTokenPosition Position,
+    PromptLayout Layout,
     JsonObject? Training = null)
 {
     public string Format { get; init; } = PromptFile.Format;
 
+    /// <summary>The learner as stored: absent for CoOp, so CoOp's files stay exactly v1.</summary>
+    [JsonPropertyName("learner"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? StoredLearner { get; init; }
+
     /// <summary>The learner's registry kind: coop, cocoop or kgcoop.</summary>
-    public string Learner { get; init; } = "coop";
+    [JsonIgnore]
+    public string Learner => StoredLearner ?? "coop";
 
     /// <summary>KgCoOp: the weight W of its knowledge-guided term (training only; kept for provenance and re-training).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? KgWeight { get; init; }
 
     /// <summary>KgCoOp: the hand-crafted template its guide features came from.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? HandcraftedTemplate { get; init; }
 
     /// <summary>The registry name that rebuilds this learner ("kgcoop:W" for KgCoOp).</summary>
+    [JsonIgnore]
     public string LearnerName => Learner == "kgcoop" && KgWeight is double w
         ? $"kgcoop:{w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : Learner;
 
-    public PromptOptions Options(PromptOptions speedups) =>
-        speedups with { NCtx = NCtx, CtxInit = CtxInit, ClassSpecific = ClassSpecific, Position = Position };
+    public PromptOptions Options(PromptOptions speedups) => speedups with { Layout = Layout };
 }
 
 /// <summary>Saves and loads a learned prompt (safetensors + JSON sidecar), both written atomically.</summary>
@@ -57,22 +62,21 @@ public static class PromptFile
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new PromptLayoutJson<PromptInfo>("layout") },
     };
 
     public static PromptInfo Describe(PromptLearner learner, string modelSha256, JsonObject? training = null) =>
-        new(modelSha256, learner.Clip.Config.ToString(), learner.ClassNames, learner.ContextCount, learner.Options.CtxInit,
-            learner.Options.ClassSpecific, learner.Options.Position, training);
+        new(modelSha256, learner.Clip.Config.ToString(), learner.ClassNames, learner.Options.Layout with { NCtx = learner.ContextCount }, training);
 
     /// <summary>Any learner's description: CoOp's layout fields plus its kind and KgCoOp's guide.</summary>
     public static PromptInfo Describe(IPromptModel model, string modelSha256, JsonObject? training = null) => model switch
     {
         PromptLearner coop => Describe(coop, modelSha256, training),
-        CoCoOpLearner co => new PromptInfo(modelSha256, co.Clip.Config.ToString(), co.ClassNames, co.ContextCount, co.Options.CtxInit,
-            false, ClassTokenPosition.End, training) { Learner = "cocoop" },
+        CoCoOpLearner co => new PromptInfo(modelSha256, co.Clip.Config.ToString(), co.ClassNames,
+            co.Options.Layout with { NCtx = co.ContextCount }, training) { StoredLearner = "cocoop" },
         KgCoOpLearner kg => Describe(kg.Prompt, modelSha256, training) with
         {
-            Learner = "kgcoop", KgWeight = kg.Weight, HandcraftedTemplate = kg.Template,
+            StoredLearner = "kgcoop", KgWeight = kg.Weight, HandcraftedTemplate = kg.Template,
         },
         _ => throw new ArgumentException($"no prompt description for a {model.Kind} model"),
     };
@@ -82,17 +86,19 @@ public static class PromptFile
         Save(directory, new Dictionary<string, Tensor> { ["ctx"] = context }, info);
 
     /// <summary>Writes every trainable tensor of <paramref name="model"/> by name, then the sidecar.</summary>
-    public static void Save(string directory, IPromptModel model, PromptInfo info)
-    {
-        var tensors = model.Trainable.ToDictionary(t => t.Name, t => t.Tensor.detach().cpu());
-        Save(directory, tensors, info);
-    }
+    public static void Save(string directory, IPromptModel model, PromptInfo info) =>
+        Save(directory, model.Trainable.ToDictionary(t => t.Name, t => t.Tensor.detach().cpu()), info);
 
+    /// <summary>CoOp prompts are written exactly as before other learners existed (format v1, no learner field), others as v2.</summary>
     static void Save(string directory, Dictionary<string, Tensor> tensors, PromptInfo info)
     {
-        Safetensors.Save(Path.Combine(directory, TensorFile), tensors,
-            new Dictionary<string, string> { ["format"] = Format, ["learner"] = info.Learner, ["model_sha256"] = info.ModelSha256 });
-        AtomicFile.WriteAllText(Path.Combine(directory, SidecarFile), JsonSerializer.Serialize(info with { Format = Format }, Json) + "\n");
+        bool coop = info.Learner == "coop";
+        string format = coop ? FormatV1 : Format;
+        var metadata = new Dictionary<string, string> { ["format"] = format, ["model_sha256"] = info.ModelSha256 };
+        if (!coop) metadata["learner"] = info.Learner;
+        Safetensors.Save(Path.Combine(directory, TensorFile), tensors, metadata);
+        AtomicFile.WriteAllText(Path.Combine(directory, SidecarFile),
+            JsonSerializer.Serialize(info with { Format = format, StoredLearner = coop ? null : info.Learner }, Json) + "\n");
     }
 
     /// <summary>
@@ -104,7 +110,10 @@ public static class PromptFile
     {
         var (tensors, info) = Read(path);
         if (info.Learner != "coop")
+        {
+            foreach (var t in tensors.Values) t.Dispose();
             throw new InvalidInputException($"{path}: a {info.Learner} prompt, not CoOp's (read it as a prompt model)");
+        }
         return (tensors["ctx"], info);
     }
 
@@ -118,7 +127,8 @@ public static class PromptFile
         PromptInfo info;
         try
         {
-            info = JsonSerializer.Deserialize<PromptInfo>(File.ReadAllText(sidecar), Json)
+            using var doc = JsonFile.Parse(sidecar);
+            info = doc.Deserialize<PromptInfo>(Json)
                 ?? throw new InvalidInputException($"{sidecar}: empty JSON");
         }
         catch (JsonException e)
@@ -129,20 +139,31 @@ public static class PromptFile
             throw new InvalidInputException($"{sidecar}: field 'format' is '{info.Format}', expected '{Format}' (or '{FormatV1}')");
         if (info.Format == FormatV1 && info.Learner != "coop")
             throw new InvalidInputException($"{sidecar}: format '{FormatV1}' holds CoOp prompts only, but 'learner' is '{info.Learner}'");
-        if (info.ClassNames is null || info.ClassNames.Count == 0 || string.IsNullOrEmpty(info.ModelSha256))
+        if (info.ClassNames is null || info.ClassNames.Count == 0 || string.IsNullOrEmpty(info.ModelSha256) || info.Layout is null)
             throw new InvalidInputException($"{sidecar}: fields 'class_names' (non-empty) and 'model_sha256' are required");
         if (info.Learner is not ("coop" or "cocoop" or "kgcoop"))
             throw new InvalidInputException($"{sidecar}: field 'learner' is '{info.Learner}', expected coop, cocoop or kgcoop");
         if (info.Learner == "kgcoop" && (string.IsNullOrEmpty(info.HandcraftedTemplate) || !info.HandcraftedTemplate.Contains("{}")))
             throw new InvalidInputException($"{sidecar}: a kgcoop prompt needs 'handcrafted_template' with {{}} where the class name goes");
         var loaded = Safetensors.Load(tensors);
+        string? problem = null;
         if (!loaded.TryGetValue("ctx", out var ctx))
-            throw new InvalidInputException($"{tensors}: no tensor 'ctx' (found {string.Join(", ", loaded.Keys.Select(k => $"'{k}'"))})");
-        if (info.Learner != "cocoop" && loaded.Count != 1)
-            throw new InvalidInputException($"{tensors}: expected exactly one tensor 'ctx' for a {info.Learner} prompt, found {string.Join(", ", loaded.Keys.Select(k => $"'{k}'"))}");
-        long[] expected = info.ClassSpecific ? [info.ClassNames.Count, info.NCtx, ctx.shape[^1]] : [info.NCtx, ctx.shape[^1]];
-        if (!ctx.shape.SequenceEqual(expected) || !ctx.is_floating_point())
-            throw new InvalidInputException($"{tensors}: tensor 'ctx' has shape [{string.Join(", ", ctx.shape)}] ({ctx.dtype}), {sidecar} describes floating [{string.Join(", ", expected)}]");
+            problem = $"{tensors}: no tensor 'ctx' (found {string.Join(", ", loaded.Keys.Select(k => $"'{k}'"))})";
+        else if (info.Learner != "cocoop" && loaded.Count != 1)
+            problem = $"{tensors}: expected exactly one tensor 'ctx' for a {info.Learner} prompt, found {string.Join(", ", loaded.Keys.Select(k => $"'{k}'"))}";
+        else if (ctx.dim() < 2)
+            problem = $"{tensors}: tensor 'ctx' has {ctx.dim()} dims ([{string.Join(", ", ctx.shape)}]); a context is (n_ctx, width), or (classes, n_ctx, width) class-specific";
+        else
+        {
+            long[] expected = info.Layout.ClassSpecific ? [info.ClassNames.Count, info.Layout.NCtx, ctx.shape[^1]] : [info.Layout.NCtx, ctx.shape[^1]];
+            if (!ctx.shape.SequenceEqual(expected) || !ctx.is_floating_point())
+                problem = $"{tensors}: tensor 'ctx' has shape [{string.Join(", ", ctx.shape)}] ({ctx.dtype}), {sidecar} describes floating [{string.Join(", ", expected)}]";
+        }
+        if (problem is not null)
+        {
+            foreach (var t in loaded.Values) t.Dispose();
+            throw new InvalidInputException(problem);
+        }
         return (loaded, info);
     }
 
@@ -159,7 +180,7 @@ public static class PromptFile
     {
         CheckModel(tensors["ctx"], info, clip, modelSha256, source);
         classNames ??= info.ClassNames;
-        if (info.ClassSpecific && !classNames.SequenceEqual(info.ClassNames))
+        if (info.Layout.ClassSpecific && !classNames.SequenceEqual(info.ClassNames))
             throw new InvalidInputException($"{source}: a class-specific context (--csc: one context per trained class) cannot be applied to other classes; evaluate it on the {info.ClassNames.Count} classes it was trained on");
         var setup = new LearnerSetup(clip, tokenizer, classNames, info.Options(speedups ?? new PromptOptions()), info.HandcraftedTemplate ?? "{}", 0);
         var model = LearnerRegistry.Create(info.LearnerName, setup);

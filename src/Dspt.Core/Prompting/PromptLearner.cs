@@ -91,7 +91,7 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>, IPromptModel
         long width = clip.Config.TransformerWidth;
         using (no_grad())
         {
-            using var embedding = clip.TokenEmbedding.forward(TokenizedPrompts).to(clip.DType);
+            using var embedding = clip.TokenEmbedding.call(TokenizedPrompts).to(clip.DType);
             token_prefix = embedding.narrow(1, 0, 1).clone();
             token_suffix = embedding.narrow(1, 1 + m, contextLength - 1 - m).clone();
             Tensor init;
@@ -264,7 +264,7 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>, IPromptModel
             || (saved.dim() == 3 && saved.shape[0] != k) || saved.shape[^2] < 1)
             throw new InvalidInputException($"{source}: tensor 'ctx' has shape [{string.Join(", ", saved.shape)}] ({saved.dtype}), expected floating [n_ctx, {width}] or, class-specific, [{k}, n_ctx, {width}] for {k} classes and text width {width}");
         int m = (int)saved.shape[^2];
-        var effective = options with { NCtx = m, ClassSpecific = saved.dim() == 3 };
+        var effective = options with { Layout = options.Layout with { NCtx = m, ClassSpecific = saved.dim() == 3 } };
         if (!string.IsNullOrEmpty(options.CtxInit) && PromptTokens.ContextCount(effective) != m)
             throw new InvalidInputException($"{source}: tensor 'ctx' has {m} context vectors but the init phrase '{options.CtxInit}' has {PromptTokens.ContextCount(effective)} words");
         CheckShape(state, "token_prefix", [k, 1, width], source);

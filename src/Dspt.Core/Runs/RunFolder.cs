@@ -32,7 +32,8 @@ public sealed class RunFolder(string path)
             throw new InvalidInputException($"{Path}: not a run folder (no manifest.json)");
         try
         {
-            var manifest = JsonSerializer.Deserialize<RunManifest>(System.IO.File.ReadAllText(Manifest), RunManifest.Json)
+            using var doc = JsonFile.Parse(Manifest);
+            var manifest = doc.Deserialize<RunManifest>(RunManifest.Json)
                 ?? throw new InvalidInputException($"{Manifest}: empty");
             if (manifest.Format != RunManifest.FormatTag)
                 throw new InvalidInputException($"{Manifest}: field 'format' is '{manifest.Format}', expected '{RunManifest.FormatTag}'");
@@ -51,7 +52,10 @@ public sealed class RunFolder(string path)
     public void WriteFinal(FinalResult result) =>
         AtomicFile.WriteAllText(Final, JsonSerializer.Serialize(result, RunManifest.Json) + "\n");
 
-    public FinalResult ReadFinal() =>
-        JsonSerializer.Deserialize<FinalResult>(System.IO.File.ReadAllText(Final), RunManifest.Json)
-        ?? throw new InvalidInputException($"{Final}: empty");
+    public FinalResult ReadFinal()
+    {
+        using var doc = JsonFile.Parse(Final);
+        try { return doc.Deserialize<FinalResult>(RunManifest.Json) ?? throw new InvalidInputException($"{Final}: empty"); }
+        catch (JsonException e) { throw new InvalidInputException($"{Final}: not a run result: {e.Message}", e); }
+    }
 }

@@ -1,14 +1,20 @@
 using System.Text.Json.Serialization;
+using Dspt.Data;
+using Dspt.Features;
+using Dspt.Objectives;
+using Dspt.Prompting;
 using Dspt.Training;
 
 namespace Dspt.Runs;
 
 /// <summary>
-/// Everything `dspt train` was asked to do. Saved in manifest.json, so `dspt train --resume DIR`
-/// can rebuild the run from the folder alone. <see cref="Device"/>, <see cref="Threads"/> and
+/// Everything a run was asked to do. Saved in manifest.json, so a run can be resumed from its
+/// folder alone (<see cref="RunPipeline.Resume"/>). <see cref="Device"/>, <see cref="Threads"/> and
 /// <see cref="CacheDirectory"/> say how to compute, not what: they may change on resume (a
 /// bit-exact continuation needs the same device and thread count, which the manifest records).
-/// <see cref="Template"/> is the --template override (null: the dataset's own template).
+/// <see cref="Template"/> is the --template override (null: the dataset's own template);
+/// <see cref="Reading"/> the other dataset reading options (null: the defaults, and absent from
+/// manifests written before it existed), so the run reads what `dspt data inspect` shows.
 /// <see cref="Learner"/> (null: coop) and <see cref="Classes"/> (null: all) are left out of the
 /// JSON when null, so manifests and fingerprints of CoOp runs on all classes are what they were
 /// before learners and base-to-new existed (their runs still resume).
@@ -24,22 +30,67 @@ public sealed record RunSpec(
     string Loss,
     int Seed,
     TrainConfig Train,
-    int NCtx,
-    string? CtxInit,
-    bool ClassSpecific,
-    string Position,
+    PromptLayout Prompt,
     string Device,
     int? Threads,
     string? CacheDirectory,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Learner = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Classes = null)
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DatasetOptions? Reading { get; init; }
+
+    /// <summary>The options the dataset is read with: <see cref="Reading"/> and the <see cref="Template"/> override.</summary>
+    public DatasetOptions ReadingOptions() => (Reading ?? new DatasetOptions()) with { Template = Template };
+
     /// <summary>The learner's registry name: coop unless another was chosen.</summary>
+    [JsonIgnore]
     public string LearnerName => Learner ?? "coop";
 
     /// <summary>all, base or new (CoOp's subsample_classes).</summary>
+    [JsonIgnore]
     public string ClassesName => Classes ?? "all";
 
     /// <summary>The parts that decide the result (everything but device, threads and cache).</summary>
     public RunSpec WithoutComputeSettings() => this with { Device = "", Threads = null, CacheDirectory = null };
+
+    /// <summary>
+    /// Checks every field and writes names in their canonical form (full paths, the loss and
+    /// noise as their parsers print them, default reading options as null), so equal runs get
+    /// equal fingerprints.
+    /// </summary>
+    public RunSpec Normalized()
+    {
+        if (Shots < 1) throw new InvalidInputException($"shots {Shots}: expected at least 1");
+        if (Prompt.NCtx < 1) throw new InvalidInputException($"n_ctx {Prompt.NCtx}: expected at least 1");
+        if (Threads is < 1) throw new InvalidInputException($"threads {Threads}: expected a positive number");
+        if (Template is { } t && !t.Contains("{}")) throw new InvalidInputException($"template '{t}': must contain {{}} where the class name goes");
+        var reading = Reading is null ? null : Reading with { Template = null };
+        if (reading is not null && IsDefault(reading)) reading = null;
+        return this with
+        {
+            Model = Path.GetFullPath(Model),
+            Dataset = Path.GetFullPath(Dataset),
+            Vocab = Vocab is null ? null : Path.GetFullPath(Vocab),
+            Noise = NoiseSpec.Parse(Noise).ToString(),
+            Loss = TrainingObjectives.Create(Loss).Name,
+            Train = Train.Validated(),
+            CacheDirectory = CacheDirectory is null ? null : Path.GetFullPath(CacheDirectory),
+            Reading = reading,
+            Learner = Learner is null || LearnerRegistry.Kind(Learner) == "coop" ? null : Learner.Trim().ToLowerInvariant(),
+            Classes = Classes is null || ClassSubset.Parse(Classes) == ClassSelection.All ? null : ClassSubset.Name(ClassSubset.Parse(Classes)),
+        };
+    }
+
+    static bool IsDefault(DatasetOptions o)
+    {
+        var d = new DatasetOptions();
+        return o.SplitRatios.SequenceEqual(d.SplitRatios) && o.SplitSeed == d.SplitSeed && o.ClassNamesPath == d.ClassNamesPath
+               && o.SkipBad == d.SkipBad && o.VerifyImages == d.VerifyImages;
+    }
+
+    /// <summary>A spec with CoOp's defaults for the rest: epochs by shots, 16 context vectors, CPU, the default feature cache.</summary>
+    public static RunSpec Default(string model, string dataset, int shots = 16, string noise = "none", string loss = "dspt", int seed = 1) =>
+        new(model, dataset, null, null, null, shots, noise, loss, seed, TrainConfig.ForShots(shots, seed) with { AugmentedViews = 8 },
+            new PromptLayout(), "cpu", null, ImageFeatureCache.DefaultDirectory());
 }

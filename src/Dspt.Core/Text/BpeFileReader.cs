@@ -37,6 +37,10 @@ internal static class BpeFileReader
             bool isFinalSegment = i == lines.Count - 1 && reachedEnd;
             merges.Add(isFinalSegment && lines[i].Length == 0 ? null : ParseMerge(path, i + 1, lines[i]));
         }
+        // OpenAI's file is known to hold 262 144 merges; fewer means a damaged copy, which would
+        // give a smaller vocabulary and other token ids than the model was trained with.
+        if (Path.GetFileName(path) == ClipVocabularyLocator.OpenAiFileName && merges.Count(m => m != null) < MaxMerges)
+            throw new InvalidInputException($"{path}: holds {merges.Count(m => m != null)} merges; CLIP's {ClipVocabularyLocator.OpenAiFileName} needs {MaxMerges} (49152 - 256 - 2) for its 49 408 tokens (truncated file?)");
         return ClipVocabulary.FromMergeLines(path, merges);
     }
 
@@ -54,7 +58,11 @@ internal static class BpeFileReader
         var merges = lines.Skip(1).Take(MaxMerges).Select((line, i) => ParseMerge(mergesPath, i + 2, line)).ToList();
 
         var encoder = ReadVocabJson(vocabPath);
-        int vocabSize = encoder.Values.Max() + 1;
+        int maxId = encoder.Values.Max();
+        // Ids are the rows of the embedding, 0..n-1; a larger one would size the table from the file.
+        if (maxId >= encoder.Count)
+            throw new InvalidInputException($"{vocabPath}: id {maxId} (of \"{encoder.First(kv => kv.Value == maxId).Key}\") is not below the number of entries ({encoder.Count}); ids must be 0..{encoder.Count - 1}");
+        int vocabSize = maxId + 1;
         var decoder = new string?[vocabSize];
         foreach (var (token, id) in encoder)
         {
@@ -171,15 +179,49 @@ internal static class BpeFileReader
         return text;
     }
 
+    /// <summary>Decompressed vocabularies larger than this are refused (the real one is 1.6 MB).</summary>
+    const int MaxDecompressedBytes = 1 << 28;
+
+    /// <summary>
+    /// The whole decompressed stream, after checking that it ends as gzip says it must: .NET's
+    /// GZipStream quietly stops at a truncated stream, which would give a shorter vocabulary and
+    /// other token ids. The trailer's ISIZE (length mod 2^32) must match what was decompressed.
+    /// </summary>
+    static MemoryStream Gunzip(FileStream file, string path)
+    {
+        if (file.Length < 18) throw new InvalidInputException($"{path}: the gzip file is truncated ({file.Length} bytes, less than a gzip header and trailer)");
+        Span<byte> trailer = stackalloc byte[4];
+        file.Position = file.Length - 4;
+        file.ReadExactly(trailer);
+        uint isize = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        file.Position = 0;
+        var output = new MemoryStream();
+        using (var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true))
+        {
+            var buffer = new byte[1 << 16];
+            int n;
+            while ((n = gzip.Read(buffer)) > 0)
+            {
+                if (output.Length + n > MaxDecompressedBytes)
+                    throw new InvalidInputException($"{path}: decompresses to more than {MaxDecompressedBytes} bytes; not a BPE vocabulary");
+                output.Write(buffer, 0, n);
+            }
+        }
+        if ((uint)output.Length != isize)
+            throw new InvalidInputException($"{path}: the gzip stream is truncated or damaged (it decompresses to {output.Length} bytes but its trailer says {isize})");
+        output.Position = 0;
+        return output;
+    }
+
     /// <summary>Opens the file, gunzipping when it starts with the gzip magic bytes, as strict UTF-8.</summary>
     static void Decode(string path, Action<TextReader> read)
     {
         try
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var file = InputFile.OpenRead(path);
             bool gzip = file.ReadByte() == 0x1F && file.ReadByte() == 0x8B;
             file.Position = 0;
-            using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
+            using Stream stream = gzip ? Gunzip(file, path) : file;
             using var reader = new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: false, 1 << 16);
             read(reader);
         }

@@ -17,5 +17,5 @@ public sealed record EpochContext(
     Func<Tensor> ScoreTrainingSet)
 {
     /// <summary>A random stream private to (seed, name, this epoch): resuming cannot shift it.</summary>
-    public Random Random(string stream) => SeededRandom.Create(Seed, stream, Epoch);
+    public Random Random(string stream) => SeedStreams.Named(Seed, stream, Epoch);
 }

@@ -1,3 +1,4 @@
+using Dspt.Evaluation;
 using System.Diagnostics;
 using Dspt.Features;
 using Dspt.Objectives;
@@ -110,7 +111,7 @@ public sealed class PromptTrainer(IPromptModel prompt, TrainConfig config, ITrai
         if (!float.IsFinite(value)) return (value, 0);
         loss.backward();
         optimizer.step();
-        return (value, logits.argmax(1).eq(y).sum().item<long>());
+        return (value, TopOne.Hits(logits, y));
     }
 
     /// <summary>The state after the epochs in <paramref name="metrics"/>, as a checkpoint (tensors copied to the CPU).</summary>
@@ -155,7 +156,7 @@ public sealed class PromptTrainer(IPromptModel prompt, TrainConfig config, ITrai
     int[] DrawViews(ITrainingFeatures features, int epoch)
     {
         if (features.Views == 1) return new int[features.Count];
-        var random = SeededRandom.Create(Config.Seed, "views", epoch);
+        var random = SeedStreams.Named(Config.Seed, "views", epoch);
         return [.. Enumerable.Range(0, features.Count).Select(_ => random.Next(features.Views))];
     }
 

@@ -8,7 +8,8 @@ namespace Dspt.Training;
 /// <summary>
 /// Everything needed to continue a run exactly: every trainable tensor by name, SGD's momentum
 /// buffer of each (absent before the first step), how many epochs are complete and their
-/// metrics. Random streams are derived from (seed, epoch), so no generator state is stored.
+/// metrics. Random streams are derived from (seed, epoch)
+/// (<see cref="SeedStreams.Named"/>), so no generator state is stored.
 /// <see cref="Fingerprint"/> identifies the run's settings; resuming with different settings
 /// is refused. Stored as safetensors: <c>param/NAME</c> and <c>momentum/NAME</c> (format v2);
 /// v1 files (CoOp only: <c>ctx</c>, <c>momentum_buffer</c>) still load.

@@ -47,7 +47,7 @@ public static class BackgroundTexture
                         break;
                     case Texture.Grainy:
                         mix = 0;
-                        ulong h = ItemSeed.Mix(scene.NoiseSeed ^ (ulong)p);
+                        ulong h = SeedStreams.Mix(scene.NoiseSeed ^ (ulong)p);
                         grain = GrainAmplitude * (2f * (h >> 40) / (1 << 24) - 1f);
                         break;
                     default:

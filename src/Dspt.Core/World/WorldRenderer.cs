@@ -78,10 +78,10 @@ public static class WorldRenderer
         // is close enough to Gaussian for image noise and needs no generator state.
         const float unit = 1f / 65536f;
         float scale = sigma * MathF.Sqrt(3f);
-        ulong stream = ItemSeed.Mix(seed ^ 0x6E6F697365UL);
+        ulong stream = SeedStreams.Mix(seed ^ 0x6E6F697365UL);
         for (int i = 0; i < rgb.Length; i++)
         {
-            ulong h = ItemSeed.Mix(stream ^ (ulong)i);
+            ulong h = SeedStreams.Mix(stream ^ (ulong)i);
             float sum = ((h & 0xFFFF) + ((h >> 16) & 0xFFFF) + ((h >> 32) & 0xFFFF) + (h >> 48)) * unit;
             rgb[i] = BackgroundTexture.Level(rgb[i] + scale * (sum - 2f));
         }

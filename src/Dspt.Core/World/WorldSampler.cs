@@ -2,12 +2,12 @@ namespace Dspt.World;
 
 /// <summary>
 /// Draws scenes from a WorldSpec. Scene <c>index</c> of a given (spec, seed) is always the same
-/// and is made from its own generator (ItemSeed), so any item can be regenerated alone.
+/// and is made from its own generator (SeedStreams.Item), so any item can be regenerated alone.
 /// </summary>
 public sealed class WorldSampler
 {
-    static readonly ulong SceneStream = ItemSeed.Stream("scene");
-    static readonly ulong CaptionStream = ItemSeed.Stream("caption");
+    static readonly ulong SceneStream = SeedStreams.StreamId("scene");
+    static readonly ulong CaptionStream = SeedStreams.StreamId("caption");
 
     public const float SmallRadius = 9f;
     public const float BigRadius = 15f;
@@ -23,7 +23,7 @@ public sealed class WorldSampler
 
     public Scene Sample(long index)
     {
-        var rng = ItemSeed.Random(Seed, SceneStream, index);
+        var rng = SeedStreams.Item(Seed, SceneStream, index);
         var spec = Spec;
 
         int count = 1 + Pick(rng, spec.CountWeights);
@@ -80,7 +80,7 @@ public sealed class WorldSampler
     public (Scene Scene, string Caption) SampleCaptioned(long index)
     {
         var scene = Sample(index);
-        return (scene, CaptionWriter.Write(scene, ItemSeed.Random(Seed, CaptionStream, index)));
+        return (scene, CaptionWriter.Write(scene, SeedStreams.Item(Seed, CaptionStream, index)));
     }
 
     /// <summary>Corner slots keep the object's bounding circle (and nearly all of its tips) inside the image.</summary>

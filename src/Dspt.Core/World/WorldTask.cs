@@ -44,7 +44,7 @@ public sealed class WorldTask
         Template = template;
         Spec = spec.Validated($"world task '{name}'");
         Seed = seed;
-        long taskSeed = (long)ItemSeed.Of(seed, ItemSeed.Stream("task/" + name), 0);
+        long taskSeed = (long)SeedStreams.ItemKey(seed, SeedStreams.StreamId("task/" + name), 0);
         samplers = Enumerable.Range(0, classNames.Count)
             .Select(label => new WorldSampler(specForLabel(Spec, label), taskSeed))
             .ToArray();

@@ -36,6 +36,7 @@ public class TrainStepBenchTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void CommandPrintsOneJsonObjectWhoseVariantsAgree()
     {
         var stdout = new StringWriter();

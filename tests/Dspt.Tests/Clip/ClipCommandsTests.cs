@@ -54,6 +54,7 @@ public class ClipCommandsTests
 
     [Theory]
     [MemberData(nameof(VitForms))]
+    [Trait("Category", "Slow")]
     public void EncodeReproducesTheReferenceFeaturesFromEveryFileForm(string model, string form)
     {
         var dir = Repo.Fixture("clip-models", model);
@@ -65,11 +66,12 @@ public class ClipCommandsTests
         var features = Safetensors.Load(tmp["f.safetensors"]);
         // Manifest tolerances (see ClipModelTests.Models).
         double atolImage = model == "rn-tiny" ? 2e-3 : 2e-5, atolText = model == "rn-tiny" ? 6e-5 : 5e-5;
-        ClipModelTests.AssertClose(refs["encode_text"], features["text_features"], atolText, 1e-4, "text_features");
-        ClipModelTests.AssertClose(refs["encode_image"], features["image_features"], atolImage, 1e-4, "image_features");
+        TensorAssert.Close(refs["encode_text"], features["text_features"], atolText, 1e-4, "text_features");
+        TensorAssert.Close(refs["encode_image"], features["image_features"], atolImage, 1e-4, "image_features");
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void EveryFileFormGivesIdenticalFeatures()
     {
         var dir = Repo.Fixture("clip-models", "vit-tiny");
@@ -90,6 +92,7 @@ public class ClipCommandsTests
     [InlineData("vit-tiny", "model.jit.pt", 7171201, "ViT")]
     [InlineData("vit-tiny", "hf", 7171201, "ViT")]
     [InlineData("rn-tiny", "weights.openai.safetensors", 11972465, "ModifiedResNet")]
+    [Trait("Category", "Slow")]
     public void InfoReportsTheManifestsParameterCount(string model, string form, long parameters, string architecture)
     {
         var json = JsonDocument.Parse(Cli.Ok("info", Repo.Fixture("clip-models", model, form), "--json")).RootElement;
@@ -100,6 +103,7 @@ public class ClipCommandsTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void ClassifyRanksClassesByTheModelsProbabilities()
     {
         var dir = Repo.Fixture("clip-models", "vit-tiny");
@@ -131,6 +135,7 @@ public class ClipCommandsTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void BadInputsExitWithTwoAndNameTheProblem()
     {
         var model = Repo.Fixture("clip-models", "vit-tiny", "weights.openai.safetensors");

@@ -17,29 +17,21 @@ public class ClipModelTests
         { "rn-tiny", 2e-3, 6e-5, 2e-4 },
     };
 
-    internal static void AssertClose(Tensor expected, Tensor actual, double atol, double rtol, string what)
-    {
-        Assert.Equal(expected.shape, actual.shape);
-        var diff = (expected.to(ScalarType.Float64) - actual.to(ScalarType.Float64)).abs();
-        var bound = atol + rtol * expected.to(ScalarType.Float64).abs();
-        var worst = (diff - bound).max().item<double>();
-        Assert.True(worst <= 0, $"{what}: max |diff| {diff.max().item<double>():E3} exceeds atol {atol} + rtol {rtol}*|ref|");
-    }
-
     [Theory]
     [MemberData(nameof(Models))]
+    [Trait("Category", "Slow")]
     public void MatchesOpenAiReferenceOutputs(string name, double atolImage, double atolText, double atolLogits)
     {
         var dir = Repo.Fixture("clip-models", name);
         var refs = Safetensors.Load(Path.Combine(dir, "refs.safetensors"));
         using var model = ClipModel.FromStateDict(Safetensors.Load(Path.Combine(dir, "weights.openai.safetensors")), name);
         using var _ = no_grad();
-        AssertClose(refs["encode_image"], model.EncodeImage(refs["images"]), atolImage, 1e-4, "encode_image");
-        AssertClose(refs["encode_text"], model.EncodeText(refs["tokens"]), atolText, 1e-4, "encode_text");
+        TensorAssert.Close(refs["encode_image"], model.EncodeImage(refs["images"]), atolImage, 1e-4, "encode_image");
+        TensorAssert.Close(refs["encode_text"], model.EncodeText(refs["tokens"]), atolText, 1e-4, "encode_text");
         var (perImage, perText) = model.forward(refs["images"], refs["tokens"]);
-        AssertClose(refs["logits_per_image"], perImage, atolLogits, 1e-4, "logits_per_image");
-        AssertClose(refs["logits_per_text"], perText, atolLogits, 1e-4, "logits_per_text");
-        AssertClose(refs["logit_scale_exp"], model.LogitScale.exp(), 0, 1e-6, "logit_scale_exp");
+        TensorAssert.Close(refs["logits_per_image"], perImage, atolLogits, 1e-4, "logits_per_image");
+        TensorAssert.Close(refs["logits_per_text"], perText, atolLogits, 1e-4, "logits_per_text");
+        TensorAssert.Close(refs["logit_scale_exp"], model.LogitScale.exp(), 0, 1e-6, "logit_scale_exp");
     }
 
     [Fact]
@@ -54,6 +46,7 @@ public class ClipModelTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void ReportsMissingUnexpectedAndMisshapedTensorsByName()
     {
         var path = Repo.Fixture("clip-models", "vit-tiny", "weights.openai.safetensors");
@@ -94,7 +87,7 @@ public class ClipModelTests
         var emb = model.TokenEmbedding.forward(tokens);
         var full = model.EncodeTextEmbeddings(emb, eot);
         var truncated = model.EncodeTextEmbeddings(emb.narrow(1, 0, last), eot);
-        AssertClose(full, truncated, 1e-5, 1e-5, "truncated text tower");
-        AssertClose(refs["encode_text"], full, 5e-5, 1e-4, "embedding path");
+        TensorAssert.Close(full, truncated, 1e-5, 1e-5, "truncated text tower");
+        TensorAssert.Close(refs["encode_text"], full, 5e-5, 1e-4, "embedding path");
     }
 }

@@ -29,6 +29,7 @@ public class PublishedArchitecturesTests
 
     [Theory]
     [MemberData(nameof(Published))]
+    [Trait("Category", "Slow")]
     public void ConfigIsRecoveredFromShapes(string name, int embed, int resolution, int[] layers, int width, int? patch,
         int textWidth, int textHeads, int textLayers, long publishedParameters)
     {

@@ -18,16 +18,17 @@ public class BundledModelTests
     static readonly string Folder = Path.Combine(Repo.Root, "assets", "demo");
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void FilesAndWorldSpecAreTheManifests()
     {
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, DemoModel.ManifestFile)));
         var root = manifest.RootElement;
-        Assert.Equal(root.GetProperty("weights_sha256").GetString(), CheckpointLoader.Sha256(Path.Combine(Folder, DemoModel.WeightsFile)));
-        Assert.Equal(root.GetProperty("vocab_sha256").GetString(), CheckpointLoader.Sha256(Path.Combine(Folder, DemoModel.VocabFile)));
+        Assert.Equal(root.GetProperty("weights_sha256").GetString(), ContentHash.OfFile(Path.Combine(Folder, DemoModel.WeightsFile)));
+        Assert.Equal(root.GetProperty("vocab_sha256").GetString(), ContentHash.OfFile(Path.Combine(Folder, DemoModel.VocabFile)));
         // The vocabulary is the one this code builds, and the world spec the one it pretrains on.
         using var dir = Repo.Temp();
         BpeVocabularyBuilder.Write(dir["vocab.txt.gz"], WorldVocabulary.Words);
-        Assert.Equal(CheckpointLoader.Sha256(Path.Combine(Folder, DemoModel.VocabFile)), CheckpointLoader.Sha256(dir["vocab.txt.gz"]));
+        Assert.Equal(ContentHash.OfFile(Path.Combine(Folder, DemoModel.VocabFile)), ContentHash.OfFile(dir["vocab.txt.gz"]));
         var spec = root.GetProperty("world_spec");
         var current = WorldSpec.Pretraining;
         Assert.Equal(current.TypicalColourRate, spec.GetProperty("TypicalColourRate").GetDouble());
@@ -39,6 +40,7 @@ public class BundledModelTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void ZeroShotOnTheDemoTaskIsTheManifestsAndInsideTheBand()
     {
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, DemoModel.ManifestFile)));

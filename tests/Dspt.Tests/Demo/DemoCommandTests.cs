@@ -9,6 +9,7 @@ namespace Dspt.Tests.Demo;
 public class DemoCommandTests
 {
     [Fact]
+    [Trait("Category", "Slow")]
     public void QuickDemoWritesAReportWhoseNumbersComeFromTheRuns()
     {
         using var dir = Repo.Temp();
@@ -60,6 +61,7 @@ public class DemoCommandTests
 
     /// <summary>--world-seed draws another instance of the task: recorded in the manifest, and other test images give another zero-shot score.</summary>
     [Fact]
+    [Trait("Category", "Slow")]
     public void AnotherWorldSeedIsRecordedAndDrawsOtherImages()
     {
         using var dir = Repo.Temp();

@@ -17,7 +17,7 @@ public class EvalLearnersTests
         using var clip = ClipModel();
         var tokenizer = ClipTokenizer.Load(TinyDataset.Vocab);
         var d = LearnerRegistry.Defaults(learner);
-        using var prompt = LearnerRegistry.Create(learner, new LearnerSetup(clip, tokenizer, ["blue", "green"], new PromptOptions(d.NCtx, d.CtxInit), "a photo of a {}.", 3));
+        using var prompt = LearnerRegistry.Create(learner, new LearnerSetup(clip, tokenizer, ["blue", "green"], new PromptOptions(new PromptLayout(d.NCtx, d.CtxInit)), "a photo of a {}.", 3));
         PromptFile.Save(dir, prompt, PromptFile.Describe(prompt, ContentHash.OfFile(TinyDataset.Model)));
     }
 
@@ -48,7 +48,7 @@ public class EvalLearnersTests
             // 6 test images per half: accuracies are multiples of 1/6.
             Assert.Equal(0, Math.Round(b * 6 / 100, 9) % 1);
         }
-        Assert.Contains($"prompt ({learner}", rows[1].GetProperty("name").GetString());
+        Assert.Contains(learner == "coop" ? "prompt (prompt)" : $"prompt ({learner}, prompt)", rows[1].GetProperty("name").GetString());
     }
 
     [Fact]

@@ -14,6 +14,7 @@ public class ImageFeatureExtractorTests
     static byte[] Bytes(Tensor t) => t.contiguous().bytes.ToArray();
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void CachedFeaturesAreTheFreshlyComputedOnesWhateverTheOrder()
     {
         using var model = CoOpFixture.LoadModel();
@@ -56,6 +57,7 @@ public class ImageFeatureExtractorTests
     /// gradient were the same too.
     /// </summary>
     [Fact]
+    [Trait("Category", "Slow")]
     public void TrainingFromTheCacheEqualsEncodingEveryStep()
     {
         using var model = CoOpFixture.LoadModel();

@@ -39,6 +39,7 @@ public class HuggingFaceClipTests(VitTinyWeights weights) : IClassFixture<VitTin
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void NewerCheckpointsWithoutPositionIdsLoadTheSame()
     {
         using var dir = Repo.Temp();
@@ -55,6 +56,7 @@ public class HuggingFaceClipTests(VitTinyWeights weights) : IClassFixture<VitTin
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void PytorchModelBinIsReadWhenThereIsNoSafetensors()
     {
         using var dir = Repo.Temp();

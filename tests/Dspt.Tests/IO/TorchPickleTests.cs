@@ -136,6 +136,7 @@ public class TorchPickleTests(VitTinyWeights weights) : IClassFixture<VitTinyWei
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void LoadStateDictFindsANestedStateDictAndStripsTheDataParallelPrefix()
     {
         using var dir = Repo.Temp();

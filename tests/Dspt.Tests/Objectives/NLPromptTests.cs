@@ -93,8 +93,8 @@ public class NLPromptTests
         var cost = nn.functional.log_softmax(softmax(logits, 1), 1).neg();
         using var result = Sinkhorn.Solve(cost, 0.01);
         Assert.True(result.MarginalError < 1e-6, $"column marginal error {result.MarginalError:E2} after {result.Iterations} iterations");
-        Assert.True(result.Plan.sum(dim: 1).sub(1.0 / 40).abs().max().item<double>() < 1e-12);
-        Assert.True(result.Plan.sum(dim: 0).sub(1.0 / 8).abs().max().item<double>() < 1e-6);
+        TensorAssert.AllNear(result.Plan.sum(dim: 1), 1.0 / 40, 1e-12, "plan row sums");
+        TensorAssert.AllNear(result.Plan.sum(dim: 0), 1.0 / 8, 1e-6, "plan column sums");
     }
 
     /// <summary>
@@ -112,7 +112,7 @@ public class NLPromptTests
         using var first = Sinkhorn.Solve(cost, 0.001, maxIterations: 1);
         using var result = Sinkhorn.Solve(cost, 0.001, maxIterations: 995);
         Assert.True(result.Plan.isfinite().all().item<bool>());
-        Assert.True(result.Plan.sum(dim: 1).sub(1.0 / 40).abs().max().item<double>() < 1e-12);
+        TensorAssert.AllNear(result.Plan.sum(dim: 1), 1.0 / 40, 1e-12, "plan row sums");
         double columnError = result.Plan.sum(dim: 0).sub(1.0 / 8).square().sum().sqrt().item<double>();
         Assert.Equal(columnError, result.MarginalError, 1e-15);
         Assert.True(result.MarginalError < first.MarginalError, $"error {first.MarginalError:E2} -> {result.MarginalError:E2}");

@@ -35,6 +35,7 @@ public class PretrainingTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void ShortRunLowersTheLossAndBeatsChanceZeroShot()
     {
         using var dir = Repo.Temp();
@@ -64,6 +65,7 @@ public class PretrainingTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void ResumingFromACheckpointGivesTheSameWeights()
     {
         using var dir = Repo.Temp();
@@ -98,6 +100,7 @@ public class PretrainingTests
     [Theory]
     [InlineData(4)]
     [InlineData(1)]
+    [Trait("Category", "Slow")]
     public void ALibTorchErrorIsReplayedFromTheCheckpointToTheSameWeights(int failingStep)
     {
         using var dir = Repo.Temp();

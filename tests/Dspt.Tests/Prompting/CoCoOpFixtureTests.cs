@@ -30,7 +30,7 @@ public class CoCoOpFixtureTests
     }
 
     internal static PromptOptions Options(LearnerFixture fx) =>
-        new(NCtx: fx.NCtx, CtxInit: fx.Entry.GetProperty("cfg").GetProperty("TRAINER").GetProperty("COCOOP").GetProperty("CTX_INIT").GetString() is { Length: > 0 } s ? s : null);
+        new(new PromptLayout(NCtx: fx.NCtx, CtxInit: fx.Entry.GetProperty("cfg").GetProperty("TRAINER").GetProperty("COCOOP").GetProperty("CTX_INIT").GetString() is { Length: > 0 } s ? s : null));
 
     static PromptOptions With(PromptOptions options, PromptLearnerFixtureTests.SpeedUp speedUp) => options with
     {
@@ -84,7 +84,7 @@ public class CoCoOpFixtureTests
         using var model = CoOpFixture.LoadModel();
         using var learner = new CoCoOpLearner(model, fx.Tokens, fx.ClassNames, Options(fx), fx.InitSeed);
         foreach (var (param, value) in learner.named_parameters())
-            ClipModelTests.AssertClose(fx.Tensors[$"init.prompt_learner.{param}"], value, 0, 0, param);
+            TensorAssert.Close(fx.Tensors[$"init.prompt_learner.{param}"], value, 0, 0, param);
     }
 
     [Theory]
@@ -108,7 +108,7 @@ public class CoCoOpFixtureTests
             var value = LossRegistry.Create(loss).PerSample(logits, t["labels"]).mean();
             fx.AssertClose($"loss.{loss}", value, "losses");
             var grads = torch.autograd.grad([value], [logits, .. parameters.Select(p => (Tensor)p.parameter)]);
-            ClipModelTests.AssertClose(t[$"grad_logits.{loss}"], grads[0], 3e-6, 1e-4, $"grad_logits.{loss}");
+            TensorAssert.Close(t[$"grad_logits.{loss}"], grads[0], 3e-6, 1e-4, $"grad_logits.{loss}");
             for (int i = 0; i < parameters.Count; i++)
                 fx.AssertClose($"grad.{loss}.prompt_learner.{parameters[i].name}", grads[i + 1], "grads");
         }

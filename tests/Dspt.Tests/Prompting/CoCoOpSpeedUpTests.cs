@@ -52,7 +52,7 @@ public class CoCoOpSpeedUpTests
         var names = SyntheticPrompts.Names(classes);
         var image = randn([3, Config.EmbedDim], generator: new Generator(7)).to(dtype);
         var labels = tensor(new long[] { 0, 3, 6 });
-        var options = new PromptOptions(NCtx: nCtx);
+        var options = new PromptOptions(new PromptLayout(NCtx: nCtx));
 
         var plain = Run(model, tokens, names, options.Plain(), image, labels);
         foreach (var (truncate, share) in new[] { (true, false), (false, true), (true, true) })
@@ -60,15 +60,15 @@ public class CoCoOpSpeedUpTests
             var fast = Run(model, tokens, names, options with { TruncateAtEot = truncate, SharePrefix = share }, image, labels);
             string what = $"truncate={truncate} share={share}";
             bool f64 = dtype == ScalarType.Float64;
-            ClipModelTests.AssertClose(plain.Logits, fast.Logits, f64 ? 1e-12 : 2e-5, 0, $"logits ({what})");
+            TensorAssert.Close(plain.Logits, fast.Logits, f64 ? 1e-12 : 2e-5, 0, $"logits ({what})");
             foreach (var loss in plain.Losses.Keys)
             {
-                ClipModelTests.AssertClose(plain.Losses[loss], fast.Losses[loss], f64 ? 1e-12 : 5e-6, 0, $"loss {loss} ({what})");
+                TensorAssert.Close(plain.Losses[loss], fast.Losses[loss], f64 ? 1e-12 : 5e-6, 0, $"loss {loss} ({what})");
                 foreach (var (param, grad) in plain.Grads[loss])
                 {
                     double scale = grad.abs().max().to(ScalarType.Float64).item<double>();
                     Assert.True(scale > 0, $"{param}: zero gradient, nothing compared");
-                    ClipModelTests.AssertClose(grad, fast.Grads[loss][param], (f64 ? 1e-6 : 5e-5) * scale, 0, $"grad {param} {loss} ({what})");
+                    TensorAssert.Close(grad, fast.Grads[loss][param], (f64 ? 1e-6 : 5e-5) * scale, 0, $"grad {param} {loss} ({what})");
                 }
             }
         }
@@ -81,8 +81,8 @@ public class CoCoOpSpeedUpTests
         model.InitializeParameters(seed: 5);
         var tokens = SyntheticPrompts.Tokens(NameLengths, 4, Config.ContextLength, seed: 6);
         var names = SyntheticPrompts.Names(NameLengths.Length);
-        using var plain = new CoCoOpLearner(model, tokens, names, new PromptOptions(NCtx: 4).Plain(), 0);
-        using var fast = new CoCoOpLearner(model, tokens, names, new PromptOptions(NCtx: 4), 0);
+        using var plain = new CoCoOpLearner(model, tokens, names, new PromptOptions(new PromptLayout(NCtx: 4)).Plain(), 0);
+        using var fast = new CoCoOpLearner(model, tokens, names, new PromptOptions(new PromptLayout(NCtx: 4)), 0);
         Assert.Equal(7 * 77, plain.EncodedTokens);
         // SOT + 4 context tokens once, then each class's name, "." and EOT.
         Assert.Equal(5 + NameLengths.Sum(n => n + 2), fast.EncodedTokens);
@@ -95,9 +95,9 @@ public class CoCoOpSpeedUpTests
         var tokens = SyntheticPrompts.Tokens(NameLengths, 4, Config.ContextLength, seed: 6);
         var names = SyntheticPrompts.Names(NameLengths.Length);
         Assert.Contains("class-specific", Assert.Throws<InvalidInputException>(() =>
-            new CoCoOpLearner(model, tokens, names, new PromptOptions(NCtx: 4, ClassSpecific: true), 0)).Message);
+            new CoCoOpLearner(model, tokens, names, new PromptOptions(new PromptLayout(NCtx: 4, ClassSpecific: true)), 0)).Message);
         Assert.Contains("'front' does not apply", Assert.Throws<InvalidInputException>(() =>
-            new CoCoOpLearner(model, tokens, names, new PromptOptions(NCtx: 4, Position: ClassTokenPosition.Front), 0)).Message);
+            new CoCoOpLearner(model, tokens, names, new PromptOptions(new PromptLayout(NCtx: 4, Position: ClassTokenPosition.Front)), 0)).Message);
     }
 
     sealed record Result(Tensor Logits, Dictionary<string, Tensor> Losses, Dictionary<string, Dictionary<string, Tensor>> Grads);

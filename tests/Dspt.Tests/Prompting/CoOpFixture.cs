@@ -32,11 +32,11 @@ public sealed class CoOpFixture
         return new CoOpFixture
         {
             Case = name,
-            Options = new PromptOptions(
+            Options = new PromptOptions(new PromptLayout(
                 NCtx: config.GetProperty("N_CTX").GetInt32(),
                 CtxInit: string.IsNullOrEmpty(ctxInit) ? null : ctxInit,
                 ClassSpecific: config.GetProperty("CSC").GetBoolean(),
-                Position: PromptOptions.ParsePosition(config.GetProperty("CLASS_TOKEN_POSITION").GetString()!)),
+                Position: PromptLayout.ParsePosition(config.GetProperty("CLASS_TOKEN_POSITION").GetString()!))),
             InitSeed = seed.ValueKind == JsonValueKind.Null ? null : seed.GetInt64(),
             ClassNames = [.. entry.GetProperty("classnames").EnumerateArray().Select(e => e.GetString()!)],
             Tensors = Safetensors.Load(Repo.Fixture("coop-prompt", entry.GetProperty("file").GetString()!)),

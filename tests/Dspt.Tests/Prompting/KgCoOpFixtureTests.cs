@@ -32,7 +32,7 @@ public class KgCoOpFixtureTests
         }
     }
 
-    static readonly PromptOptions KgOptions = new(NCtx: 4, CtxInit: "a photo of a");
+    static readonly PromptOptions KgOptions = new(new PromptLayout(NCtx: 4, CtxInit: "a photo of a"));
 
     [Theory]
     [MemberData(nameof(CasesAndSpeedUps))]
@@ -44,16 +44,16 @@ public class KgCoOpFixtureTests
         var options = fast ? KgOptions : KgOptions.Plain();
         var prompt = new PromptLearner(model, fx.Tokens, fx.ClassNames, options, seed: 0);
         if (t.TryGetValue("ctx_as_constructed", out var constructed))
-            ClipModelTests.AssertClose(constructed, prompt.Context, 0, 0, "ctx as constructed from 'a photo of a'");
+            TensorAssert.Close(constructed, prompt.Context, 0, 0, "ctx as constructed from 'a photo of a'");
         else
-            ClipModelTests.AssertClose(t["init.prompt_learner.ctx"], prompt.Context, 0, 0, "ctx from 'a photo of a'");
+            TensorAssert.Close(t["init.prompt_learner.ctx"], prompt.Context, 0, 0, "ctx from 'a photo of a'");
         using (no_grad()) prompt.Context.copy_(t["init.prompt_learner.ctx"]);
         using var learner = new KgCoOpLearner(prompt, t["handcrafted_tokenized"], fx.Entry.GetProperty("cfg").GetProperty("TRAINER").GetProperty("COOP").GetProperty("W").GetDouble());
 
         fx.AssertClose("handcrafted_text_features", learner.HandcraftedFeatures, "text_features");
         using (no_grad())
         {
-            ClipModelTests.AssertClose(t["prompts"], prompt.Prompts(), 0, 0, "prompts");
+            TensorAssert.Close(t["prompts"], prompt.Prompts(), 0, 0, "prompts");
             var text = prompt.TextFeatures();
             fx.AssertClose("text_features", text, "text_features");
             var normalized = text / text.norm(-1, keepdim: true);

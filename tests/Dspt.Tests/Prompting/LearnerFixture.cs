@@ -49,6 +49,6 @@ public sealed class LearnerFixture
     public void AssertClose(string tensor, Tensor actual, string kind)
     {
         var tol = Tolerances.GetProperty(kind);
-        ClipModelTests.AssertClose(Tensors[tensor], actual, tol.GetProperty("atol").GetDouble(), tol.GetProperty("rtol").GetDouble(), $"{Case}: {tensor}");
+        TensorAssert.Close(Tensors[tensor], actual, tol.GetProperty("atol").GetDouble(), tol.GetProperty("rtol").GetDouble(), $"{Case}: {tensor}");
     }
 }

@@ -19,7 +19,7 @@ public class LearnerInteropTests
     static LearnerSetup Setup(Dspt.Clip.ClipModel model, string learner)
     {
         var d = LearnerRegistry.Defaults(learner);
-        return new LearnerSetup(model, Tokenizer, Names, new PromptOptions(d.NCtx, d.CtxInit), Template, 3);
+        return new LearnerSetup(model, Tokenizer, Names, new PromptOptions(new PromptLayout(d.NCtx, d.CtxInit)), Template, 3);
     }
 
     [Theory]

@@ -15,7 +15,7 @@ public class PromptFileLearnerTests
     static IPromptModel Create(Dspt.Clip.ClipModel model, string learner)
     {
         var d = LearnerRegistry.Defaults(learner);
-        var prompt = LearnerRegistry.Create(learner, new LearnerSetup(model, Tokenizer, Names, new PromptOptions(d.NCtx, d.CtxInit), "a photo of a {}, a type of thing.", 5));
+        var prompt = LearnerRegistry.Create(learner, new LearnerSetup(model, Tokenizer, Names, new PromptOptions(new PromptLayout(d.NCtx, d.CtxInit)), "a photo of a {}, a type of thing.", 5));
         using (no_grad())
             foreach (var (_, p) in prompt.Trainable) p.add_(0.01 * randn(p.shape, generator: new Generator(9)));   // trained-looking values
         return prompt;
@@ -33,7 +33,7 @@ public class PromptFileLearnerTests
         PromptFile.Save(dir.Path, prompt, PromptFile.Describe(prompt, "sha-tiny", new JsonObject { ["note"] = "test" }));
         var (tensors, info) = PromptFile.Read(dir.Path);
         Assert.Equal(LearnerRegistry.Kind(learner), info.Learner);
-        Assert.Equal(PromptFile.Format, info.Format);
+        Assert.Equal(info.Learner == "coop" ? PromptFile.FormatV1 : PromptFile.Format, info.Format);
         Assert.Equal(prompt.Trainable.Select(t => t.Name).Order(), tensors.Keys.Order());
         using var reloaded = PromptFile.CreateModel(tensors, info, model, "sha-tiny", Tokenizer);
         Assert.Equal(learner, info.LearnerName);
@@ -76,7 +76,7 @@ public class PromptFileLearnerTests
         var (tensors, info) = PromptFile.Read(dir.Path);
         Assert.Equal("coop", info.Learner);
         using var reloaded = PromptFile.CreateModel(tensors, info, model, "sha-tiny", Tokenizer);
-        using var reference = new PromptLearner(model, Tokenizer, Names, new PromptOptions(NCtx: 4), seed: 0);
+        using var reference = new PromptLearner(model, Tokenizer, Names, new PromptOptions(new PromptLayout(NCtx: 4)), seed: 0);
         using (no_grad()) reference.Context.copy_(ctx);
         var x = randn([3, 64], generator: new Generator(2));
         using var _ = no_grad();
@@ -118,7 +118,7 @@ public class PromptTransferTests
         using var model = CoOpFixture.LoadModel();
         using var dir = Repo.Temp();
         var d = LearnerRegistry.Defaults(learner);
-        var options = new PromptOptions(d.NCtx, d.CtxInit);
+        var options = new PromptOptions(new PromptLayout(d.NCtx, d.CtxInit));
         using var trained = LearnerRegistry.Create(learner, new LearnerSetup(model, Tokenizer, Base, options, "a photo of a {}.", 5));
         using (no_grad())
             foreach (var (_, p) in trained.Trainable) p.add_(0.01 * randn(p.shape, generator: new Generator(9)));
@@ -139,7 +139,7 @@ public class PromptTransferTests
     {
         using var model = CoOpFixture.LoadModel();
         using var dir = Repo.Temp();
-        using var trained = new PromptLearner(model, Tokenizer, Base, new PromptOptions(NCtx: 4, ClassSpecific: true), 1);
+        using var trained = new PromptLearner(model, Tokenizer, Base, new PromptOptions(new PromptLayout(NCtx: 4, ClassSpecific: true)), 1);
         PromptFile.Save(dir.Path, trained, PromptFile.Describe(trained, "sha"));
         var (tensors, info) = PromptFile.Read(dir.Path);
         var e = Assert.Throws<InvalidInputException>(() => PromptFile.CreateModel(tensors, info, model, "sha", Tokenizer, source: "p", classNames: New));

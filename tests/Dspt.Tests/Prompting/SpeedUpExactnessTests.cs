@@ -44,6 +44,7 @@ public class SpeedUpExactnessTests
 
     [Theory]
     [MemberData(nameof(Setups))]
+    [Trait("Category", "Slow")]
     public void SpeedUpsGiveThePlainLogitsLossesAndGradients(ClassTokenPosition position, bool classSpecific, int nCtx, int classes, ScalarType dtype)
     {
         using var model = RandomModel();
@@ -54,7 +55,7 @@ public class SpeedUpExactnessTests
         var gen = new Generator(7);
         var image = randn([6, Config.EmbedDim], generator: gen).to(dtype);
         var labels = tensor(new long[] { 0, 3, 3, 6, 1, 5 });
-        var options = new PromptOptions(NCtx: nCtx, ClassSpecific: classSpecific, Position: position);
+        var options = new PromptOptions(new PromptLayout(NCtx: nCtx, ClassSpecific: classSpecific, Position: position));
 
         var plain = Run(model, tokens, names, options.Plain(), image, labels);
         foreach (var (truncate, share) in new[] { (true, false), (false, true), (true, true) })
@@ -64,21 +65,21 @@ public class SpeedUpExactnessTests
             string what = $"truncate={truncate} share={share}";
             if (dtype == ScalarType.Float64)
             {
-                ClipModelTests.AssertClose(plain.Logits, fast.Logits, 1e-12, 0, $"logits ({what})");
+                TensorAssert.Close(plain.Logits, fast.Logits, 1e-12, 0, $"logits ({what})");
                 foreach (var loss in plain.Losses.Keys)
                 {
-                    ClipModelTests.AssertClose(plain.Losses[loss], fast.Losses[loss], 1e-12, 0, $"loss {loss} ({what})");
+                    TensorAssert.Close(plain.Losses[loss], fast.Losses[loss], 1e-12, 0, $"loss {loss} ({what})");
                     double scale = plain.Grads[loss].abs().max().item<double>();
-                    ClipModelTests.AssertClose(plain.Grads[loss], fast.Grads[loss], 1e-6 * scale, 0, $"grad_ctx {loss} ({what})");
+                    TensorAssert.Close(plain.Grads[loss], fast.Grads[loss], 1e-6 * scale, 0, $"grad_ctx {loss} ({what})");
                 }
             }
             else
             {
-                ClipModelTests.AssertClose(plain.Logits, fast.Logits, 2e-5, 0, $"logits ({what})");
+                TensorAssert.Close(plain.Logits, fast.Logits, 2e-5, 0, $"logits ({what})");
                 foreach (var loss in plain.Losses.Keys)
                 {
-                    ClipModelTests.AssertClose(plain.Losses[loss], fast.Losses[loss], 5e-6, 0, $"loss {loss} ({what})");
-                    ClipModelTests.AssertClose(plain.Grads[loss], fast.Grads[loss], 5e-5, 0, $"grad_ctx {loss} ({what})");
+                    TensorAssert.Close(plain.Losses[loss], fast.Losses[loss], 5e-6, 0, $"loss {loss} ({what})");
+                    TensorAssert.Close(plain.Grads[loss], fast.Grads[loss], 5e-5, 0, $"grad_ctx {loss} ({what})");
                 }
             }
         }
@@ -94,8 +95,8 @@ public class SpeedUpExactnessTests
         Assert.Equal(28, new PromptLearner(model, tokens, names, new PromptOptions(), 0).EncodedLength);
         Assert.Equal(77, new PromptLearner(model, tokens, names, new PromptOptions().Plain(), 0).EncodedLength);
         Assert.True(new PromptLearner(model, tokens, names, new PromptOptions(), 0).UsesSharedPrefix);
-        Assert.False(new PromptLearner(model, tokens, names, new PromptOptions(ClassSpecific: true), 0).UsesSharedPrefix);
-        Assert.False(new PromptLearner(model, tokens, names, new PromptOptions(Position: ClassTokenPosition.Front), 0).UsesSharedPrefix);
+        Assert.False(new PromptLearner(model, tokens, names, new PromptOptions(new PromptLayout(ClassSpecific: true)), 0).UsesSharedPrefix);
+        Assert.False(new PromptLearner(model, tokens, names, new PromptOptions(new PromptLayout(Position: ClassTokenPosition.Front)), 0).UsesSharedPrefix);
     }
 
     static ClipModel RandomModel()

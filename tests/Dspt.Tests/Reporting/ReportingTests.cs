@@ -37,6 +37,7 @@ public class ReportingTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void PlotsArePngsOfTheRequestedSize()
     {
         using var noise = SKBitmap.Decode(NoisePlot.Render(new ResultsTable(Runs), 60, "test"));

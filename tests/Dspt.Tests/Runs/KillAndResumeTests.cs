@@ -54,6 +54,7 @@ public class KillAndResumeTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void KilledAndInterruptedRunsResumeToTheUninterruptedPromptBitForBit()
     {
         using var dir = Repo.Temp();

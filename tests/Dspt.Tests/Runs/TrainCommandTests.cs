@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dspt.Features;
+using Dspt.IO;
 using Dspt.Runs;
 using Dspt.Tests.Training;
 
@@ -10,6 +11,7 @@ public class TrainCommandTests
     static (int Code, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void TrainWritesTheRunFolderAndEvalExportImportAgree()
     {
         using var dir = Repo.Temp();
@@ -71,6 +73,7 @@ public class TrainCommandTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void NLPromptTrainsThroughTheSameCommand()
     {
         using var dir = Repo.Temp();

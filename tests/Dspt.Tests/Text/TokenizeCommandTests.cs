@@ -9,6 +9,7 @@ public class TokenizeCommandTests
     static string[] Lines(string s) => s.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void PrintsOneJsonArrayPerText()
     {
         var picked = Cases.Where(c => c.Id is 0 or 392 or 474 or 490 or 493).ToList();
@@ -20,6 +21,7 @@ public class TokenizeCommandTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void TruncateGivesTheUnpaddedTruncatedRow()
     {
         var longCase = Cases.First(c => c.TokenizeRaises && c.Truncated is not null);

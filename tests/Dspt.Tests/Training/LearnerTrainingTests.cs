@@ -24,7 +24,7 @@ public class LearnerTrainingTests
     {
         var d = LearnerRegistry.Defaults(learner);
         return LearnerRegistry.Create(learner, new LearnerSetup(model, Tokenizer, Names,
-            new PromptOptions(d.NCtx, d.CtxInit), "a photo of a {}.", seed));
+            new PromptOptions(new PromptLayout(d.NCtx, d.CtxInit)), "a photo of a {}.", seed));
     }
 
     /// <summary>Image features near the classes' zero-shot text features, so there is something to learn.</summary>

@@ -80,7 +80,7 @@ public class ScheduleAndBatchingTests
     [InlineData(1600, 50)]
     public void DropsTheLastIncompleteBatchLikeDassl(int samples, int expectedBatches)
     {
-        var order = SeededRandom.Permutation(samples, SeededRandom.Create(7, "shuffle", 0));
+        var order = SeedStreams.Permutation(samples, SeedStreams.Named(7, "shuffle", 0));
         var batches = Batching.Split(order, 32);
         Assert.Equal(expectedBatches, batches.Count);
         Assert.Equal(expectedBatches, Batching.Count(samples, 32));
@@ -92,7 +92,7 @@ public class ScheduleAndBatchingTests
     [Fact]
     public void SeededStreamsAreReproducibleAndIndependent()
     {
-        int[] Draw(long seed, string stream, int epoch) => SeededRandom.Permutation(50, SeededRandom.Create(seed, stream, epoch));
+        int[] Draw(long seed, string stream, int epoch) => SeedStreams.Permutation(50, SeedStreams.Named(seed, stream, epoch));
         Assert.Equal(Draw(1, "shuffle", 3), Draw(1, "shuffle", 3));
         Assert.NotEqual(Draw(1, "shuffle", 3), Draw(1, "shuffle", 4));
         Assert.NotEqual(Draw(1, "shuffle", 3), Draw(2, "shuffle", 3));

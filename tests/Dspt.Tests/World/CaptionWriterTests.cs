@@ -16,6 +16,7 @@ public class CaptionWriterTests
     static string[] Words(string caption) => WorldVocabulary.Pieces(caption).ToArray();
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void TheShapeIsAlwaysNamedWithItsNumber()
     {
         var shapes = Enum.GetValues<Shape>();

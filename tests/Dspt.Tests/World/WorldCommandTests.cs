@@ -1,3 +1,4 @@
+using Dspt.World;
 using SkiaSharp;
 
 namespace Dspt.Tests.World;
@@ -17,9 +18,14 @@ public class WorldCommandTests
         // 8 columns of 3x-enlarged 64 px images with 8 px gaps, 2 rows.
         Assert.Equal(8 * (192 + 8) + 8, png.Width);
         Assert.True(png.Height > 2 * 192);
-        var lines = File.ReadAllLines(dir["world-preview.txt"]);
-        Assert.Equal(10, lines.Length);
-        Assert.StartsWith("0\t", lines[0]);
+        // The captions are the pretraining world's own for seed 3, in order.
+        var sampler = new WorldSampler(WorldSpec.Pretraining, 3);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"{i}\t{sampler.SampleCaptioned(i).Caption}"), File.ReadAllLines(dir["world-preview.txt"]));
+        // The tiles hold images, not a blank canvas.
+        var colours = new HashSet<SKColor>();
+        for (int y = 0; y < png.Height; y += 7)
+            for (int x = 0; x < png.Width; x += 7) colours.Add(png.GetPixel(x, y));
+        Assert.True(colours.Count > 50, $"{colours.Count} distinct colours on the sheet");
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Dspt.Features;
+namespace Dspt.IO;
 
 /// <summary>sha256 (lower-case hex) of file contents: model files, images, split files.</summary>
 public static class ContentHash
@@ -9,7 +9,7 @@ public static class ContentHash
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+            using var stream = InputFile.OpenRead(path, 1 << 20);
             return Convert.ToHexStringLower(SHA256.HashData(stream));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dspt.Clip;
+using Dspt.Data;
+using Dspt.Evaluation;
+using Dspt.Features;
+using Dspt.IO;
+using Dspt.Prompting;
+using Dspt.Reporting;
+using Dspt.Text;
+using Dspt.Training;
+using static TorchSharp.torch;
+
+namespace Dspt.Runs;
+
+/// <summary>
+/// A run in its folder, made by <see cref="RunPipeline.Create"/> or <see cref="RunPipeline.Resume"/>
+/// (manifest.json and the drawn split are written). <see cref="Execute"/> encodes (or reads
+/// cached) image features, trains the prompt with checkpoints after every epoch (continuing from
+/// the folder's checkpoint if there is one), saves the prompt, evaluates it and zero-shot CLIP on
+/// the test split and writes final.json.
+/// </summary>
+public sealed class TrainingRun : IDisposable
+{
+    readonly LoadedClip model;
+    readonly bool ownsModel;
+
+    internal TrainingRun(RunFolder folder, RunManifest manifest, FewShotSplit split, LoadedClip model, bool ownsModel,
+        ClipTokenizer tokenizer, ImageFeatureCache features)
+    {
+        Folder = folder;
+        Manifest = manifest;
+        Split = split;
+        this.model = model;
+        this.ownsModel = ownsModel;
+        Tokenizer = tokenizer;
+        Features = features;
+    }
+
+    public RunFolder Folder { get; }
+    public RunManifest Manifest { get; }
+    public FewShotSplit Split { get; }
+    public ClipModel Model => model.Model;
+    public ClipTokenizer Tokenizer { get; }
+    public ImageFeatureCache Features { get; }
+
+    /// <summary>Progress messages outside the training loop (feature encoding, evaluation).</summary>
+    public Action<string>? Status { get; init; }
+
+    /// <summary>Epochs the folder's checkpoint holds (0 without one).</summary>
+    public int CompletedEpochs => File.Exists(Folder.Checkpoint)
+        ? int.Parse(Safetensors.ReadHeader(Folder.Checkpoint).Metadata["completed_epochs"], CultureInfo.InvariantCulture) : 0;
+
+    public FinalResult Execute(ITrainingProgress? progress = null, CancellationToken cancellation = default)
+    {
+        var spec = Manifest.Spec;
+        var config = spec.Train;
+        var device = DeviceSelection.Parse(spec.Device);
+        var data = Split;
+        string[] trainPaths = [.. data.Train.Select(i => Path.Combine(data.Root, i.Path))];
+        string[] testPaths = [.. data.Test.Select(i => Path.Combine(data.Root, i.Path))];
+        var extractor = new ImageFeatureExtractor(Model, Manifest.ModelSha256, Features, device);
+        int lastReported = -1;
+        extractor.Progress = (done, total) =>
+        {
+            cancellation.ThrowIfCancellationRequested();
+            int percent = 100 * done / total;
+            if (percent / 10 == lastReported / 10 && done != total) return;
+            lastReported = percent;
+            Status?.Invoke($"encoding images: {done}/{total}");
+        };
+
+        Status?.Invoke($"image features: {trainPaths.Length} training images x {Math.Max(1, config.AugmentedViews)} view(s), cache {Features.Directory ?? "in memory only"}");
+        using var trainViews = extractor.TrainingViews(trainPaths, config.AugmentedViews, spec.Seed);
+        using var features = new CachedTrainingFeatures(trainViews, device);
+
+        using var learner = PromptTraining.CreateLearner(Model, Tokenizer, data.ClassNames, new PromptOptions(spec.Prompt), spec.Seed, device,
+            spec.LearnerName, data.Template);
+        using var resume = File.Exists(Folder.Checkpoint) ? TrainingCheckpoint.Load(Folder.Checkpoint) : null;
+        if (resume is not null)
+            Status?.Invoke($"resuming after epoch {resume.CompletedEpochs}/{config.Epochs} from {Folder.Checkpoint}");
+        var (objective, metrics) = PromptTraining.Train(learner, config, spec.Loss, Manifest.Fingerprint, features,
+            [.. data.Train.Select(i => (long)i.Label)], Folder.Checkpoint, resume, new MetricsWriter(Folder, progress), cancellation);
+        Folder.WriteMetrics(metrics);
+
+        PromptFile.Save(Folder.Path, learner, PromptFile.Describe(learner, Manifest.ModelSha256, Provenance()));
+
+        Status?.Invoke($"evaluating on {testPaths.Length} test images");
+        using var test = extractor.Encode(testPaths, view: 0, augmentationSeed: 0);
+        string name = spec.LearnerName == "coop" ? $"prompt ({spec.Loss})" : $"prompt ({learner.Kind}, {spec.Loss})";
+        var (zeroShot, learned) = PromptEvaluation.Run(Model, Tokenizer, learner, data.ClassNames, name, data.Template, test,
+            [.. data.Test.Select(i => (long)i.Label)]);
+        EvaluationReport.Write(Folder.Path, "test", [zeroShot, learned], PromptEvaluation.Note(data.Template));
+
+        var noise = NoiseSpec.Parse(spec.Noise);
+        var result = new FinalResult(objective, noise.Type, NoiseRate(noise, spec.Shots), spec.Seed, learned.Accuracy, learned.MeanClassAccuracy,
+            zeroShot.Accuracy, learned.Total, trainPaths.Length, config.Epochs, metrics.Sum(m => m.Seconds));
+        Folder.WriteFinal(result);
+        return result;
+    }
+
+    public void Dispose()
+    {
+        if (ownsModel) model.Dispose();
+    }
+
+    JsonObject Provenance() => new()
+    {
+        ["run_fingerprint"] = Manifest.Fingerprint,
+        ["spec"] = JsonSerializer.SerializeToNode(Manifest.Spec.WithoutComputeSettings(), RunManifest.Json),
+        ["data_sha256"] = Manifest.DataSha256,
+    };
+
+    /// <summary>
+    /// The noise as the results tables count it: the fraction of training labels made wrong,
+    /// r for sym/asym, M/K for the PTNL flips (M wrong shots of K in every class).
+    /// </summary>
+    static double NoiseRate(NoiseSpec noise, int shots) => noise.IsFlip ? (double)noise.PerClass / shots : noise.Rate;
+
+    /// <summary>Keeps metrics.jsonl in step with the checkpoint, then forwards to the display.</summary>
+    sealed class MetricsWriter(RunFolder folder, ITrainingProgress? inner) : ITrainingProgress
+    {
+        public void Step(StepProgress step) => inner?.Step(step);
+
+        public void EpochCompleted(EpochMetrics metrics, IReadOnlyList<EpochMetrics> all)
+        {
+            folder.WriteMetrics(all);
+            inner?.EpochCompleted(metrics, all);
+        }
+    }
+}
