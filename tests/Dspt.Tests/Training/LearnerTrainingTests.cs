@@ -159,4 +159,12 @@ public class LearnerTrainingTests
         Assert.Equal(["ctx"], checkpoint.Tensors.Keys);
         Assert.Equal(prompt.Trainable.Select(t => t.Name), checkpoint.Tensors.Keys);
     }
+
+    [Fact]
+    public void TheDemoRefusesAnUnknownLearner()
+    {
+        var (code, _, stderr) = Cli.Run("demo", "--learners", "maple", "--quick");
+        Assert.Equal(2, code);
+        Assert.Contains("unknown learner 'maple'", stderr);
+    }
 }
