@@ -34,12 +34,24 @@ public static class DsptCli
         return root;
     }
 
+    /// <summary>`--verbose` anywhere on the command line: an unexpected error prints its full trace.</summary>
+    public static readonly Option<bool> Verbose = new("--verbose")
+    {
+        Description = "on an unexpected error, print the full trace (it is always written to a file)",
+        Recursive = true,
+    };
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, NativeTuning? tuning = null)
     {
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
-            return Build(tuning).Parse(args).Invoke(config);
+            var root = Build(tuning);
+            root.Options.Add(Verbose);
+            // The built-in --version reads the entry assembly (a test host, in-process): say Dspt's.
+            foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new PrintVersion();
+            root.Subcommands.Add(HelpCommand.Create(root));
+            return root.Parse(args).Invoke(config);
         }
         catch (InvalidInputException e)
         {
@@ -50,6 +62,24 @@ public static class DsptCli
         {
             stderr.WriteLine("interrupted");
             return 130;
+        }
+        catch (Exception e)
+        {
+            string? trace = CrashReport.Write(e, args);
+            stderr.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}" + (trace is null
+                ? " (the trace could not be written to a file; run again with --verbose to see it)"
+                : $" (full trace in {trace}; --verbose prints it)"));
+            if (args.Contains("--verbose")) stderr.WriteLine(e);
+            return 1;
+        }
+    }
+
+    sealed class PrintVersion : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(DsptVersion.Dspt);
+            return 0;
         }
     }
 }

@@ -7,7 +7,7 @@ using Dspt.Reporting;
 namespace Dspt.Cli.Commands;
 
 /// <summary><c>dspt data inspect</c>: what Dspt reads from a dataset, the few-shot draw and the
-/// injected noise, as text or one JSON object, plus a contact sheet.</summary>
+/// injected noise, as text or one JSON object, plus a contact sheet when asked (--sheet).</summary>
 public static class DataCommand
 {
     public static Command Create()
@@ -26,17 +26,16 @@ public static class DataCommand
         var noise = new Option<string>("--noise") { Description = "none, sym:R, asym:R (NLPrompt), symflip:M, pairflip:M (PTNL)", DefaultValueFactory = _ => "none" };
         var seed = new Option<int>("--seed") { Description = "Seed of the few-shot draw and the noise", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
-        var sheet = new Option<string?>("--sheet") { Description = "Contact sheet PNG path (default: <dataset name>_sheet.png here)" };
-        var noSheet = new Option<bool>("--no-sheet") { Description = "Do not draw the contact sheet" };
+        var sheet = new Option<string?>("--sheet") { Description = "Draw a contact sheet of the split into this PNG (none unless given)" };
         var perClass = new Option<int>("--sheet-images") { Description = "Thumbnails per class on the sheet", DefaultValueFactory = _ => 4 };
         var sheetClasses = new Option<int>("--sheet-classes") { Description = "Classes shown on the sheet (the first ones)", DefaultValueFactory = _ => 40 };
         var save = new Option<string?>("--save") { Description = "Write the drawn split (train with clean and given labels, val, test) to this JSON file" };
         var strict = new Option<bool>("--strict") { Description = "Fail when a class has fewer than K training images" };
         var template = new Option<string?>("--template") { Description = "Zero-shot template instead of the dataset's, with {} for the name" };
 
-        var command = new Command("inspect", "Class count, split sizes, per-class counts, the few-shot draw, the noise report and a contact sheet");
+        var command = new Command("inspect", "Class count, split sizes, per-class counts, the few-shot draw, the noise report, and a contact sheet with --sheet");
         command.Arguments.Add(dataset);
-        foreach (var o in (Option[])[format, shots, noise, seed, json, sheet, noSheet, perClass, sheetClasses, save, strict, template, .. reading.Reading])
+        foreach (var o in (Option[])[format, shots, noise, seed, json, sheet, perClass, sheetClasses, save, strict, template, .. reading.Reading])
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -59,9 +58,9 @@ public static class DataCommand
             string? savedTo = parse.GetValue(save);
             if (savedTo is not null) FewShotSplitFile.Save(savedTo, drawn);
             string? sheetPath = null;
-            if (!parse.GetValue(noSheet))
+            if (parse.GetValue(sheet) is { } sheetFile)
             {
-                sheetPath = Path.GetFullPath(parse.GetValue(sheet) ?? $"{Sanitize(d.Name)}_sheet.png");
+                sheetPath = Path.GetFullPath(sheetFile);
                 DatasetContactSheet.Write(sheetPath, drawn, parse.GetValue(perClass), parse.GetValue(sheetClasses), warn: Warn);
             }
 
@@ -71,9 +70,6 @@ public static class DataCommand
         });
         return command;
     }
-
-    static string Sanitize(string name) =>
-        string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
 
     static int[] Counts(IEnumerable<int> labels, int numClasses)
     {

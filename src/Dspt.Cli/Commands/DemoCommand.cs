@@ -61,7 +61,7 @@ public static class DemoCommand
             string folder = parse.GetValue(outDir) ?? Path.Combine("runs", $"demo-{DateTime.Now:yyyyMMdd-HHmmss}");
             string modelFolder = parse.GetValue(model) ?? DemoModel.BundledFolder();
             string commandLine = "dspt " + string.Join(" ", parse.Tokens.Select(t => t.Value));
-            var result = DemoProgressDisplay.Run(output, p => new DemoRunner(options, p).Run(modelFolder, cancel));
+            var result = DemoProgressDisplay.Run(parse.InvocationConfiguration.Error, p => new DemoRunner(options, p).Run(modelFolder, cancel));
             DemoReport.Write(folder, result, commandLine);
 
             output.WriteLine();

@@ -120,7 +120,12 @@ public static class TrainCommand
         using var interrupt = new InterruptSignal();
         try
         {
-            var result = TrainingProgressDisplay.Run(stdout, progress => run.Execute(progress, interrupt.Token));
+            // While the bar is live, status lines go through it (above the bar), not around it.
+            var result = TrainingProgressDisplay.Run(stderr, (progress, status) =>
+            {
+                run.Status = status;
+                return run.Execute(progress, interrupt.Token);
+            });
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"test accuracy {result.Accuracy:F2}% (mean per class {result.MeanClassAccuracy:F2}%), zero-shot CLIP {result.ZeroShotAccuracy:F2}%; {run.Folder.Path}"));
             return 0;

@@ -10,7 +10,7 @@ public static class VersionCommand
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
-            output.WriteLine($"dspt {typeof(InvalidInputException).Assembly.GetName().Version} (TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, {TorchSharp.torch.get_num_threads()} threads, {NativeTuning.Describe(tuning)})");
+            output.WriteLine($"dspt {DsptVersion.Dspt} (TorchSharp {DsptVersion.TorchSharp}, {TorchSharp.torch.get_num_threads()} threads, {NativeTuning.Describe(tuning)})");
             return 0;
         });
         return command;

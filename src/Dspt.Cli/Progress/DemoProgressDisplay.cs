@@ -6,17 +6,19 @@ using Spectre.Console;
 
 namespace Dspt.Cli.Progress;
 
-/// <summary>The demo's progress: a live bar over all training runs (rate, ETA) on a terminal, plain lines otherwise.</summary>
+/// <summary>The demo's progress on stderr: a live bar over all training runs (rate, ETA) on a terminal, plain lines otherwise.</summary>
 public static class DemoProgressDisplay
 {
-    public static T Run<T>(TextWriter output, Func<IDemoProgress, T> work)
+    /// <param name="log">Where progress goes: stderr (see <see cref="StderrConsole"/>).</param>
+    public static T Run<T>(TextWriter log, Func<IDemoProgress, T> work)
     {
-        if (!TrainingProgressDisplay.IsInteractive(output)) return work(new Plain(output));
-        return AnsiConsole.Progress()
+        if (!StderrConsole.IsInteractive(log)) return work(new Plain(log));
+        var console = StderrConsole.Create();
+        return console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
                 new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(context => work(new Live(context.AddTask("demo", maxValue: 1))));
+            .Start(context => work(new Live(console, context.AddTask("demo", maxValue: 1))));
     }
 
     static string Describe(int done, int total, RunResult r, TimeSpan elapsed) => string.Create(CultureInfo.InvariantCulture,
@@ -30,13 +32,13 @@ public static class DemoProgressDisplay
         public void RunFinished(int done, int total, RunResult result) => output.WriteLine(Describe(done, total, result, clock.Elapsed));
     }
 
-    sealed class Live(ProgressTask task) : IDemoProgress
+    sealed class Live(IAnsiConsole console, ProgressTask task) : IDemoProgress
     {
         readonly Stopwatch clock = Stopwatch.StartNew();
         public void Stage(string what)
         {
             task.Description = Markup.Escape(what);
-            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(what)}[/]");
+            console.MarkupLine($"[grey]{Markup.Escape(what)}[/]");
         }
 
         public void RunFinished(int done, int total, RunResult result)

@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace Dspt.Cli.Progress;
 
 /// <summary>
-/// Shows training progress: a live Spectre.Console bar (epoch, loss, lr, samples/s, ETA) on an
+/// Shows training progress on stderr: a live Spectre.Console bar (epoch, loss, lr, samples/s, ETA) on an
 /// interactive terminal, plain lines otherwise (redirected output, tests, CI): one per epoch and
 /// a step line at most every <see cref="PlainStepInterval"/> in long epochs.
 /// </summary>
@@ -13,16 +13,26 @@ public static class TrainingProgressDisplay
 {
     public static readonly TimeSpan PlainStepInterval = TimeSpan.FromSeconds(15);
 
-    public static bool IsInteractive(TextWriter output) =>
-        ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-
-    public static T Run<T>(TextWriter output, Func<ITrainingProgress, T> train)
+    /// <param name="log">Where progress goes: stderr (see <see cref="StderrConsole"/>).</param>
+    /// <param name="train">Gets the progress sink and a status sink for messages outside the
+    /// training loop (encoding, evaluation); on a terminal those are written above the live bar,
+    /// never into it.</param>
+    public static T Run<T>(TextWriter log, Func<ITrainingProgress, Action<string>, T> train)
     {
-        if (!IsInteractive(output)) return train(new PlainProgress(output));
-        return AnsiConsole.Progress()
+        if (!StderrConsole.IsInteractive(log)) return train(new PlainProgress(log), log.WriteLine);
+        var console = StderrConsole.Create();
+        return console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
-            .Start(context => train(new LiveProgress(context.AddTask("starting", maxValue: 1))));
+            .Start(context =>
+            {
+                var task = context.AddTask("starting", maxValue: 1);
+                return train(new LiveProgress(console, task), message =>
+                {
+                    task.Description = Markup.Escape(message);
+                    console.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
+                });
+            });
     }
 
     internal static string Describe(StepProgress s) => string.Create(CultureInfo.InvariantCulture,
@@ -55,7 +65,7 @@ public static class TrainingProgressDisplay
         }
     }
 
-    sealed class LiveProgress(ProgressTask task) : ITrainingProgress
+    sealed class LiveProgress(IAnsiConsole console, ProgressTask task) : ITrainingProgress
     {
         StepProgress? last;
 
@@ -69,6 +79,6 @@ public static class TrainingProgressDisplay
 
         // Written above the live bar, which Spectre keeps at the bottom.
         public void EpochCompleted(EpochMetrics metrics, IReadOnlyList<EpochMetrics> all) =>
-            AnsiConsole.WriteLine(Describe(metrics, last?.Epochs ?? metrics.Epoch, last?.Remaining));
+            console.WriteLine(Describe(metrics, last?.Epochs ?? metrics.Epoch, last?.Remaining));
     }
 }

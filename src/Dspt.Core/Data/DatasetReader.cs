@@ -1,12 +1,12 @@
 namespace Dspt.Data;
 
 /// <summary>
-/// Reads a dataset the way the CoOp family of papers does. <paramref name="path"/> is a dataset
+/// Reads a dataset the way the CoOp family of papers does. <c>path</c> is a dataset
 /// folder or file; its layout is detected (<see cref="DatasetFormats.Detect"/>) unless
-/// <paramref name="format"/> names it. Nothing outside the dataset root is read; images are not
+/// <c>format</c> names it. Nothing outside the dataset root is read; images are not
 /// decoded unless <see cref="DatasetOptions.VerifyImages"/> is set. Problems a user would want to
 /// skip (missing files with <see cref="DatasetOptions.SkipBad"/>, duplicates, non-image files)
-/// go to <paramref name="warn"/> with their count; everything else throws
+/// go to <c>warn</c> with their count; everything else throws
 /// <see cref="InvalidInputException"/>.
 /// </summary>
 public static class DatasetReader

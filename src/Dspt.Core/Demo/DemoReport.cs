@@ -46,8 +46,8 @@ public static class DemoReport
             linear_probe = r.LinearProbeAccuracy,
             runs = r.Runs,
             seconds = r.Seconds,
-            dspt_version = typeof(DemoReport).Assembly.GetName().Version?.ToString(),
-            torchsharp_version = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(),
+            dspt_version = DsptVersion.Dspt,
+            torchsharp_version = DsptVersion.TorchSharp,
             threads = TorchSharp.torch.get_num_threads(),
             created_utc = DateTime.UtcNow.ToString("o"),
         };

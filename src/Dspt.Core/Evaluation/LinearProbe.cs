@@ -48,7 +48,7 @@ public static class LinearProbe
         var y = tensor(labels);
         var weight = nn.Parameter(zeros(x.shape[1], classes));
         var bias = nn.Parameter(zeros(classes));
-        var optimizer = optim.LBFGS([weight, bias], lr: 1, max_iter: 300, history_size: 20);
+        var optimizer = LibTorchWarnings.Suppressed(() => optim.LBFGS([weight, bias], lr: 1, max_iter: 300, history_size: 20));
         optimizer.step(() =>
         {
             optimizer.zero_grad();

@@ -47,7 +47,12 @@ public sealed class ImageFeatureExtractor(ClipModel clip, string modelSha256, Im
     {
         using var scope = NewDisposeScope();
         var views = augmentedViews == 0 ? [0] : Enumerable.Range(1, augmentedViews).ToArray();
-        return stack(views.Select(v => Encode(paths, v, seed)).ToList(), 1).MoveToOuterDisposeScope();
+        if (paths.Count == 0) return zeros(0, views.Length, clip.Config.EmbedDim).MoveToOuterDisposeScope();
+        // All views in one request, view-major, so progress counts every (image, view) against one total.
+        var all = views.SelectMany(v => paths.Select(p => (path: p, key: Key(p, v, seed)))).ToList();
+        var features = cache.GetOrCompute([.. all.Select(a => a.key)],
+            missing => EncodeUncached([.. missing.Select(i => all[i].path)], [.. missing.Select(i => all[i].key)]));
+        return features.reshape(views.Length, paths.Count, -1).transpose(0, 1).contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>Runs the encoder on the images of <paramref name="keys"/> (no cache): (N, D) float32 CPU.</summary>

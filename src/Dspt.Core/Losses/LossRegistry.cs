@@ -28,6 +28,10 @@ public static class LossRegistry
     public static IReadOnlyList<string> Examples { get; } =
         [.. Kinds.SelectMany(k => k.Argument is null ? [k.Name] : new[] { k.Name, string.Create(CultureInfo.InvariantCulture, $"{k.Name}:{k.Example}") })];
 
+    /// <summary>Whether <paramref name="name"/>'s part before any ':' names a loss here.</summary>
+    public static bool Contains(string name) =>
+        Names.Any(n => n.Split(':')[0] == name.Trim().ToLowerInvariant().Split(':', 2)[0]);
+
     public static IPromptLoss Create(string name)
     {
         var parts = name.Trim().ToLowerInvariant().Split(':', 2);

@@ -15,7 +15,12 @@ public static class TrainingObjectives
     public static ITrainingObjective Create(string name)
     {
         var parts = name.Trim().ToLowerInvariant().Split(':', 2);
-        if (parts[0] != "nlprompt") return new LossObjective(LossRegistry.Create(name));
+        if (parts[0] != "nlprompt")
+        {
+            if (!LossRegistry.Contains(parts[0]))
+                throw new InvalidInputException($"unknown loss '{name}', expected one of: {string.Join(", ", Names)}");
+            return new LossObjective(LossRegistry.Create(name));
+        }
         if (parts.Length == 1) return new NLPromptObjective();
         return double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double reg) && reg > 0 && double.IsFinite(reg)
             ? new NLPromptObjective(reg)

@@ -71,8 +71,8 @@ public static class WorldPretraining
             world_spec = WorldSpec.Pretraining,
             result,
             loss_every_100_steps = losses.Where((_, i) => i % 100 == 0 || i == losses.Count - 1).Select(l => Math.Round(l, 4)),
-            dspt_version = typeof(WorldPretraining).Assembly.GetName().Version?.ToString(),
-            torchsharp_version = typeof(torch).Assembly.GetName().Version?.ToString(),
+            dspt_version = DsptVersion.Dspt,
+            torchsharp_version = DsptVersion.TorchSharp,
             threads = get_num_threads(),
             created_utc = DateTime.UtcNow.ToString("o"),
         };

@@ -42,9 +42,7 @@ public sealed record RunManifest(
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             JsonSerializer.Serialize(new { spec = spec.WithoutComputeSettings(), modelSha256, dataSha256 }, Json))))[..16];
 
-    public static string Version(Assembly assembly) =>
-        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
-        ?? assembly.GetName().Version?.ToString() ?? "unknown";
+    public static string Version(Assembly assembly) => Dspt.DsptVersion.Of(assembly);
 
     public static readonly JsonSerializerOptions Json = new()
     {

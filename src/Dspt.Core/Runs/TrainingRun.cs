@@ -46,7 +46,7 @@ public sealed class TrainingRun : IDisposable
     public ImageFeatureCache Features { get; }
 
     /// <summary>Progress messages outside the training loop (feature encoding, evaluation).</summary>
-    public Action<string>? Status { get; init; }
+    public Action<string>? Status { get; set; }
 
     /// <summary>Epochs the folder's checkpoint holds (0 without one).</summary>
     public int CompletedEpochs => File.Exists(Folder.Checkpoint)

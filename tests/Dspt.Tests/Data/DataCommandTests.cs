@@ -51,14 +51,17 @@ public class DataCommandTests
     {
         using var tmp = Repo.Temp();
         string dir = DataFixtures.Folder(tmp["mine"], ["a", "b"], [8, 3]);
-        var (code, stdout, stderr) = Run("data", "inspect", dir, "--shots", "4", "--noise", "asym:0.25", "--split", "1,0,0", "--no-sheet");
+        var (code, stdout, stderr) = Run("data", "inspect", dir, "--shots", "4", "--noise", "asym:0.25", "--split", "1,0,0");
         Assert.True(code == 0, stderr);
         Assert.Contains("classes   2", stdout);
         Assert.Contains("splits    train 11, val 0, test 0", stdout);
         Assert.Contains("noise     asym:0.25: 1 of 7 training labels wrong", stdout);
         Assert.Contains("transition counts", stdout);
         Assert.Contains("warning: train: K = 4 is more than 1 class(es) have (e.g. class 1 has 3)", stderr);
+        // No --sheet, no sheet: nothing written beside the dataset or in the current folder.
         Assert.DoesNotContain("contact sheet", stdout);
+        Assert.Empty(Directory.GetFiles(tmp.Path, "*.png", SearchOption.TopDirectoryOnly));
+        Assert.Empty(Directory.GetFiles(Directory.GetCurrentDirectory(), "*_sheet.png"));
     }
 
     [Theory]
@@ -72,7 +75,7 @@ public class DataCommandTests
     {
         using var tmp = Repo.Temp();
         string dir = DataFixtures.Folder(tmp["mine"], ["a", "b"], [8, 3]);
-        var args = new List<string> { "data", "inspect", dir, "--no-sheet" };
+        var args = new List<string> { "data", "inspect", dir };
         args.AddRange(options.Split(' '));
         if (!options.Contains("--split")) args.AddRange(["--split", "1,0,0"]);
         var (code, _, stderr) = Run([.. args]);
@@ -83,7 +86,7 @@ public class DataCommandTests
     [Fact]
     public void Missing_dataset_exits_with_2()
     {
-        var (code, _, stderr) = Run("data", "inspect", "/nonexistent/dataset", "--no-sheet");
+        var (code, _, stderr) = Run("data", "inspect", "/nonexistent/dataset");
         Assert.Equal(2, code);
         Assert.Contains("/nonexistent/dataset: no such file or folder", stderr);
     }

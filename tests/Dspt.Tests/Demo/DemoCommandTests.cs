@@ -14,8 +14,14 @@ public class DemoCommandTests
     {
         using var dir = Repo.Temp();
         string outDir = dir["demo"];
-        var output = Cli.Ok("demo", "--quick", "--out", outDir);
+        var (code, output, log) = Cli.Run("demo", "--quick", "--out", outDir);
+        Assert.True(code == 0, log);
         Assert.Contains($"output folder: {Path.GetFullPath(outDir)}", output);
+        // Results on stdout, progress on stderr.
+        Assert.Contains("| DSPT |", output);
+        Assert.Contains("run 8/8", log);
+        Assert.DoesNotContain("run 1/8", output);
+        Assert.DoesNotContain("loading ", output);
 
         foreach (var file in new[] { DemoReport.ReportFile, DemoReport.CsvFile, DemoReport.TableFile, DemoReport.ManifestFile })
             Assert.True(File.Exists(Path.Combine(outDir, file)), file);
@@ -82,6 +88,7 @@ public class DemoCommandTests
         var (code, _, err) = Cli.Run("demo", "--losses", "hinge", "--out", Path.GetTempPath());
         Assert.Equal(2, code);
         Assert.Contains("unknown loss 'hinge'", err);
+        Assert.Contains("nlprompt", err);
         (code, _, err) = Cli.Run("demo", "--lr", "dspt=fast");
         Assert.Equal(2, code);
         Assert.Contains("--lr dspt=fast", err);

@@ -44,6 +44,42 @@ public class ReportingTests
         Assert.Equal((720, 480), (noise.Width, noise.Height));
         var samples = new List<SampleGradient> { new(0.9, 0.1, false), new(0.05, 1.3, true) };
         using var grads = SKBitmap.Decode(GradientPlot.Render([("CE", samples), ("DSPT", samples)], "test"));
-        Assert.Equal((920, 400), (grads.Width, grads.Height));
+        Assert.Equal((920, GradientPlot.PanelHeight + GradientPlot.CaptionHeight), (grads.Width, grads.Height));
+    }
+
+    [Fact]
+    public void GradientCaptionIsWrittenOnceUnderThePanelsAndFitsTheImage()
+    {
+        var samples = new List<SampleGradient> { new(0.9, 0.1, false), new(0.05, 1.3, true) };
+        string caption = "sym 50 % noise, seed 1, logits of the zero-shot prompt, " + string.Concat(Enumerable.Repeat("a long setting ", 12));
+        using var grads = SKBitmap.Decode(GradientPlot.Render([("CE", samples), ("DSPT", samples)], caption));
+        // The caption strip holds dark text pixels, none in the outer 8 pixels on either side.
+        int Dark(int x0, int x1)
+        {
+            int n = 0;
+            for (int y = GradientPlot.PanelHeight; y < grads.Height; y++)
+                for (int x = x0; x < x1; x++)
+                    if (grads.GetPixel(x, y) is var c && c.Red + c.Green + c.Blue < 300) n++;
+            return n;
+        }
+        Assert.True(Dark(8, grads.Width - 8) > 100, "no caption text under the panels");
+        Assert.Equal(0, Dark(0, 8));
+        Assert.Equal(0, Dark(grads.Width - 8, grads.Width));
+    }
+
+    [Fact]
+    public void NoisePlotPointsOfDifferentMethodsNeverShareAPosition()
+    {
+        for (int count = 1; count <= 6; count++)
+        {
+            var xs = new List<double>();
+            for (int i = 0; i < count; i++) xs.AddRange([NoisePlot.X(50, i, count), NoisePlot.OtherX(50, i, count)]);
+            // Every point at least one offset (about a marker width) from every other.
+            var sorted = xs.Order().ToList();
+            for (int k = 1; k < sorted.Count; k++) Assert.True(sorted[k] - sorted[k - 1] >= NoisePlot.Offset - 1e-9, $"{count} methods: {string.Join(", ", sorted)}");
+            // Centred on the true rate, the other noise types all to its right.
+            Assert.Equal(50, Enumerable.Range(0, count).Average(i => NoisePlot.X(50, i, count)), 9);
+            Assert.All(Enumerable.Range(0, count), i => Assert.True(NoisePlot.OtherX(50, i, count) > NoisePlot.X(50, count - 1, count)));
+        }
     }
 }

@@ -20,7 +20,11 @@ public class TrainCommandTests
         var (code, stdout, stderr) = Run(data.TrainArgs(run, dir["cache"], epochs: 3));
         Assert.True(code == 0, stderr);
         Assert.Contains("test accuracy", stdout);
-        Assert.Contains("epoch 3/3", stdout);   // plain progress lines: output is not a terminal
+        // Progress and logs on stderr (plain lines: not a terminal), the result alone on stdout.
+        Assert.Contains("epoch 3/3", stderr);
+        Assert.Contains("encoding images: ", stderr);
+        Assert.DoesNotContain("epoch ", stdout);
+        Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
         foreach (var file in new[] { "manifest.json", "fewshot.json", "checkpoint.safetensors", "metrics.jsonl", "prompt.safetensors",
                      "prompt.json", "evaluation.json", "evaluation.md", "final.json" })
@@ -97,6 +101,7 @@ public class TrainCommandTests
         var loss = Run(data.TrainArgs(dir["run"], dir["cache"], 1, "--loss", "hinge"));
         Assert.Equal(2, loss.Code);
         Assert.Contains("unknown loss 'hinge'", loss.Err);
+        Assert.Contains("expected one of: ce, dspt, gce, gce:<q>, mae, mae:<scale>, nlprompt, nlprompt:<reg>", loss.Err);
         Assert.False(Directory.Exists(dir["run"]));
         var resume = Run("train", "--resume", dir["run"], "--lr", "0.1");
         Assert.Equal(2, resume.Code);
