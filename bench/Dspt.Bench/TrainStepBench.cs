@@ -26,14 +26,16 @@ public static class TrainStepBench
         EmbedDim: 512, ImageResolution: 32, VisionLayers: [1], VisionWidth: 64, VisionPatchSize: 16,
         ContextLength: 77, VocabSize: 49408, TransformerWidth: 512, TransformerHeads: 8, TransformerLayers: 12);
 
+    /// <param name="Learner">coop, or cocoop (its defaults: 4 context vectors from "a photo of a",
+    /// and a text encoding of all K prompts per image).</param>
     public sealed record Settings(int Classes = 102, int Batch = 32, int Steps = 5, int Warmup = 1,
-        string VocabPath = DefaultVocab, string NativeTuning = "not recorded");
+        string VocabPath = DefaultVocab, string NativeTuning = "not recorded", string Learner = "coop");
 
     public sealed record VariantResult(string Name, bool TruncateAtEot, bool SharePrefix, long TokensPerStep,
         double MedianMs, double MinMs, double Speedup, double GflopPerStep, double AchievedGflops,
         double PeakRssMb, double MinorFaultsPerStep, double MaxLossDeviation);
 
-    public sealed record Result(int Classes, int Batch, int NCtx, int Steps, int Warmup, int Threads,
+    public sealed record Result(string Learner, int Classes, int Batch, int NCtx, int Steps, int Warmup, int Threads,
         double MatmulGflops, string LoadAverageStart, string LoadAverageEnd, string NativeTuning,
         double BaselineRssMb, double PeakRssAllMb, double FloorGflop, IReadOnlyList<VariantResult> Variants)
     {
@@ -51,12 +53,22 @@ public static class TrainStepBench
 
     public static IReadOnlyList<string> VariantNames { get; } = [.. Variants.Select(v => v.Name)];
 
-    internal sealed class Runner(string name, PromptLearner learner) : IDisposable
+    /// <summary>What a variant reports about its layout: CoOp's and CoCoOp's learners both have these.</summary>
+    internal sealed record Layout(IPromptModel Model, int ContextCount, PromptOptions Options, PackedTextEncoder? Encoder, long EncodedTokens);
+
+    internal static Layout LayoutOf(IPromptModel model) => model switch
+    {
+        PromptLearner l => new Layout(l, l.ContextCount, l.Options, l.Encoder, l.EncodedTokens),
+        CoCoOpLearner c => new Layout(c, c.ContextCount, c.Options, c.Encoder, c.EncodedTokens),
+        _ => throw new ArgumentException($"no layout for {model.Kind}"),
+    };
+
+    internal sealed class Runner(string name, IPromptModel learner) : IDisposable
     {
         // The trainer's optimizer (TorchSharp's SGD passes temporary Scalars to LibTorch).
-        readonly MomentumSgd optimizer = new(learner.Context, 0.002, momentum: 0.9, weightDecay: 5e-4);
+        readonly MomentumSgdGroup optimizer = new(learner.Trainable.Select(t => t.Tensor), 0.002, momentum: 0.9, weightDecay: 5e-4);
         public string Name => name;
-        public PromptLearner Learner => learner;
+        public Layout Learner { get; } = LayoutOf(learner);
         public List<double> Ms { get; } = [];
         public List<double> Losses { get; } = [];
         public long MinorFaults { get; set; }
@@ -69,7 +81,7 @@ public static class TrainStepBench
             using (var scope = NewDisposeScope())
             {
                 optimizer.ZeroGrad();
-                var mean = loss.PerSample(learner.Logits(image), labels).mean();
+                var mean = loss.PerSample(learner.Forward(image).Logits, labels).mean();
                 mean.backward();
                 optimizer.Step();
                 value = mean.item<float>();
@@ -95,6 +107,10 @@ public static class TrainStepBench
                 throw new InvalidInputException("--batch and --steps must be at least 1, --warmup at least 0");
             Tokenizer = ClipTokenizer.Load(settings.VocabPath);
             Names = [.. FlowerNames.All.Take(settings.Classes)];
+            if (settings.Learner is not ("coop" or "cocoop"))
+                throw new InvalidInputException($"--learner {settings.Learner}: the train-step benchmark runs coop or cocoop (kgcoop's step is coop's plus a fixed-feature cosine)");
+            Learner = settings.Learner;
+            Options = Learner == "cocoop" ? new PromptOptions(new PromptLayout(NCtx: 4, CtxInit: "a photo of a")) : new PromptOptions();
             Tokens = PromptTokens.Create(Tokenizer, Names, Options, Config.ContextLength);
             Model = new ClipModel(Config);
             Model.InitializeParameters(seed: 0);
@@ -104,7 +120,8 @@ public static class TrainStepBench
             Labels = randint(settings.Classes, [settings.Batch], generator: generator);
         }
 
-        public PromptOptions Options { get; } = new();
+        public string Learner { get; }
+        public PromptOptions Options { get; }
         public ClipTokenizer Tokenizer { get; }
         public IReadOnlyList<string> Names { get; }
         public PromptTokens Tokens { get; }
@@ -117,7 +134,7 @@ public static class TrainStepBench
         {
             var v = Variants.Single(x => x.Name == variant);
             var options = Options with { TruncateAtEot = v.Truncate, SharePrefix = v.Share };
-            return new Runner(v.Name, PromptTraining.CreateLearner(Model, Tokenizer, Names, options, seed: 1));
+            return new Runner(v.Name, PromptTraining.CreateLearner(Model, Tokenizer, Names, options, seed: 1, learner: Learner));
         }
 
         public void Step(Runner runner, bool record) => runner.Step(Image, Labels, Loss, record);
@@ -173,7 +190,9 @@ public static class TrainStepBench
             double matmul = Math.Max(matmulStart, Measure.MatmulGflops());
             int prefix = 1 + runners[0].Learner.ContextCount;
             var eots = tokens.Tokens.argmax(-1).data<long>().Select(e => (int)e).ToList();
-            double floor = TrainStepFlops.Floor(Config, prefix, eots);
+            // CoCoOp: every image has its own prompts, so everything per step scales with the batch.
+            int perStep = setup.Learner == "cocoop" ? settings.Batch : 1;
+            double floor = perStep * TrainStepFlops.Floor(Config, prefix, eots);
             var plain = runners.Single(r => r.Name == "plain");
             double plainMedian = Measure.Summarize(plain.Ms).MedianMs;
             var results = runners.Select(r =>
@@ -182,16 +201,16 @@ public static class TrainStepBench
                 var learner = r.Learner;
                 var packed = learner.Encoder;
                 long length = Config.ContextLength;
-                double flops = packed is null
+                double flops = perStep * (packed is null
                     ? TrainStepFlops.Computed(Config, settings.Classes, settings.Classes * length, settings.Classes * length, settings.Classes * length * (length + 1) / 2)
-                    : TrainStepFlops.Computed(Config, settings.Classes, packed.Rows, (long)packed.GroupCount * packed.Slots, packed.AttentionPairs);
+                    : TrainStepFlops.Computed(Config, settings.Classes, packed.Rows, (long)packed.GroupCount * packed.Slots, packed.AttentionPairs));
                 double deviation = r.Losses.Zip(plain.Losses, (a, b) => Math.Abs(a - b)).Max();
                 return new VariantResult(r.Name, learner.Options.TruncateAtEot, learner.Options.SharePrefix,
-                    learner.EncodedTokens, t.MedianMs, t.MinMs, plainMedian / t.MedianMs,
+                    perStep * learner.EncodedTokens, t.MedianMs, t.MinMs, plainMedian / t.MedianMs,
                     flops / 1e9, flops / 1e9 / (t.MedianMs / 1000), peaks.GetValueOrDefault(r.Name, double.NaN),
                     (double)r.MinorFaults / r.Ms.Count, deviation);
             }).ToList();
-            return new Result(settings.Classes, settings.Batch, runners[0].Learner.ContextCount, settings.Steps, settings.Warmup,
+            return new Result(setup.Learner, settings.Classes, settings.Batch, runners[0].Learner.ContextCount, settings.Steps, settings.Warmup,
                 get_num_threads(), matmul, loadStart, Measure.LoadAverage(), settings.NativeTuning,
                 baseline, Measure.PeakRssMb(), floor / 1e9, results);
         }
@@ -212,7 +231,7 @@ public static class TrainStepBench
     {
         var lines = new List<string>
         {
-            $"K = {r.Classes} classes, batch {r.Batch}, M = {r.NCtx} context vectors; {r.Warmup} warm-up step(s) per variant, then {r.Steps} timed steps, variants interleaved",
+            $"{r.Learner}: K = {r.Classes} classes, batch {r.Batch}, M = {r.NCtx} context vectors; {r.Warmup} warm-up step(s) per variant, then {r.Steps} timed steps, variants interleaved",
             $"threads {r.Threads}, matmul {r.MatmulGflops:F0} GFLOP/s, load average {r.LoadAverageStart} -> {r.LoadAverageEnd}, {r.NativeTuning}",
             "",
             "| variant | token positions per step | median ms | min ms | speed-up vs plain | GFLOP/step | GFLOP/s | peak RSS MB | minor faults/step | max loss deviation |",

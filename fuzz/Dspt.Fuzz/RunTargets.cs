@@ -60,7 +60,7 @@ public static class RunTargets
                 using var ctx = randn(4, 8);
                 using var momentum = zeros(4, 8);
                 var metrics = new List<EpochMetrics> { new(1, 0.5, 0.002, 0.75, 32, 1, 0.1) };
-                var checkpoint = new TrainingCheckpoint(ctx, momentum, 1, "fp", metrics);
+                var checkpoint = new TrainingCheckpoint(new Dictionary<string, Tensor> { ["ctx"] = ctx }, new Dictionary<string, Tensor> { ["ctx"] = momentum }, 1, "fp", metrics);
                 return [Seeds.Written(root, "checkpoint.safetensors", checkpoint.Save)];
             },
             (root, input) =>

@@ -26,9 +26,10 @@ public static class BenchTrainStepCommand
         var noPeaks = new Option<bool>("--no-peaks") { Description = "skip the per-variant peak-memory runs (child processes)" };
         var peakOf = new Option<string?>("--peak-of") { Description = "internal: print the peak RSS (MB) of two steps of this variant alone", Hidden = true };
         var json = new Option<bool>("--json") { Description = "print one JSON object" };
-        var command = new Command("train-step", "One CoOp training step (text side, K classes, ViT-B/16-sized random text tower): plain vs truncation vs shared prefix")
+        var learner = new Option<string>("--learner") { Description = "coop, or cocoop (4 context vectors from \"a photo of a\", one text encoding per image)", DefaultValueFactory = _ => "coop" };
+        var command = new Command("train-step", "One CoOp or CoCoOp training step (text side, K classes, ViT-B/16-sized random text tower): plain vs truncation vs shared prefix")
         {
-            classes, batch, steps, warmup, threads, vocab, noPeaks, peakOf, json,
+            classes, batch, steps, warmup, threads, vocab, noPeaks, peakOf, json, learner,
         };
         command.SetAction(parse =>
         {
@@ -37,7 +38,7 @@ public static class BenchTrainStepCommand
             int? threadCount = parse.GetValue(threads);
             if (threadCount is int t) torch.set_num_threads(t);
             var settings = new TrainStepBench.Settings(parse.GetValue(classes), parse.GetValue(batch), parse.GetValue(steps),
-                parse.GetValue(warmup), parse.GetValue(vocab)!, NativeTuning.Describe(tuning));
+                parse.GetValue(warmup), parse.GetValue(vocab)!, NativeTuning.Describe(tuning), parse.GetValue(learner)!.ToLowerInvariant());
             if (parse.GetValue(peakOf) is string variant)
             {
                 output.WriteLine(TrainStepBench.PeakOf(settings, variant).ToString("F1", CultureInfo.InvariantCulture));
@@ -59,7 +60,7 @@ public static class BenchTrainStepCommand
         var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // Run as `dotnet dspt.dll`, the child needs the dll; the apphost needs nothing more.
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
-        string[] args = ["bench", "train-step", "--peak-of", variant, "--classes", $"{s.Classes}", "--batch", $"{s.Batch}", "--vocab", s.VocabPath];
+        string[] args = ["bench", "train-step", "--peak-of", variant, "--classes", $"{s.Classes}", "--batch", $"{s.Batch}", "--vocab", s.VocabPath, "--learner", s.Learner];
         foreach (var a in args) info.ArgumentList.Add(a);
         if (threads is int t) { info.ArgumentList.Add("--threads"); info.ArgumentList.Add($"{t}"); }
         using var child = Process.Start(info) ?? throw new InvalidOperationException($"could not start {host}");

@@ -19,6 +19,7 @@ public static class DemoCommand
         var seeds = new Option<int[]?>("--seeds") { Description = "seeds (default 1 2 3)", AllowMultipleArgumentsPerToken = true };
         var noise = new Option<string[]?>("--noise") { Description = "noise settings (default none sym:0.25 sym:0.5 sym:0.75 asym:0.5)", AllowMultipleArgumentsPerToken = true };
         var losses = new Option<string[]?>("--losses") { Description = "losses and baselines: ce, dspt, gce[:q], mae[:s], nlprompt[:reg] (default ce dspt gce mae)", AllowMultipleArgumentsPerToken = true };
+        var learners = new Option<string[]?>("--learners") { Description = "prompt learners: coop, cocoop, kgcoop[:W] (default coop)", AllowMultipleArgumentsPerToken = true };
         var epochs = new Option<string[]?>("--epochs") { Description = "epochs for all losses (N) or one loss (LOSS=N); repeatable", AllowMultipleArgumentsPerToken = true };
         var lr = new Option<string[]?>("--lr") { Description = "learning rate for all losses (X) or one loss (LOSS=X); repeatable", AllowMultipleArgumentsPerToken = true };
         var shifted = new Option<double?>("--shifted") { Description = $"fraction of downstream images in shifted styles (default {WorldDefaults.ShiftedFraction})" };
@@ -28,7 +29,7 @@ public static class DemoCommand
         var threads = CommonOptions.Threads();
         var command = new Command("demo", "Noisy-label prompt tuning on the built-in world: zero-shot, CE, DSPT, GCE, MAE across noise rates and seeds; table, plots, report")
         {
-            outDir, quick, seeds, noise, losses, epochs, lr, shifted, style, worldSeed, model, threads,
+            outDir, quick, seeds, noise, losses, learners, epochs, lr, shifted, style, worldSeed, model, threads,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -38,6 +39,8 @@ public static class DemoCommand
             if (parse.GetValue(seeds) is { Length: > 0 } s) options = options with { Seeds = s };
             if (parse.GetValue(noise) is { Length: > 0 } n) options = options with { Noise = n };
             if (parse.GetValue(losses) is { Length: > 0 } l) options = options with { Losses = [.. l.Select(x => x.ToLowerInvariant())] };
+            if (parse.GetValue(learners) is { Length: > 0 } ls) options = options with { Learners = [.. ls.Select(x => x.ToLowerInvariant())] };
+            foreach (var learner in options.Learners) Dspt.Prompting.LearnerRegistry.Kind(learner);
             if (parse.GetValue(shifted) is double f)
             {
                 if (f is < 0 or > 1) throw new InvalidInputException($"--shifted {f}: expected a fraction in [0, 1]");

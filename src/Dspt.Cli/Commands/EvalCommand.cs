@@ -32,11 +32,17 @@ public static class EvalCommand
         var output = new Option<string?>("--output", "-o") { Description = "folder for evaluation.json, evaluation.md and confusion-*.csv" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = $"image feature cache, default {ImageFeatureCache.DefaultDirectory()}" };
         var noCache = new Option<bool>("--no-cache") { Description = "keep image features in memory only" };
+        var classes = new Option<string>("--classes")
+        {
+            Description = "all, base or new (CoOp's subsample_classes: the first half of the sorted training labels is base), " +
+                          "or base-to-new: both halves, and their harmonic mean",
+            DefaultValueFactory = _ => "all",
+        };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
-        var command = new Command("eval", "Evaluate a saved prompt on a dataset split (top-1, per-class accuracy, confusion matrix) beside zero-shot CLIP")
+        var command = new Command("eval", "Evaluate a saved prompt (any learner) on a dataset split (top-1, per-class accuracy, confusion matrix) beside zero-shot CLIP")
         {
-            prompt, model, vocab, dataset, format, template, split, output, cacheDir, noCache, device, threads,
+            prompt, model, vocab, dataset, format, template, split, classes, output, cacheDir, noCache, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -46,25 +52,58 @@ public static class EvalCommand
             var dev = DeviceSelection.Parse(parse.GetValue(device)!);
             string splitName = parse.GetValue(split)!.ToLowerInvariant();
             if (splitName is not ("test" or "val" or "train")) throw new InvalidInputException($"--split {splitName}: expected test, val or train");
-            using var saved = SavedPrompt.Open(parse.GetValue(prompt)!, parse.GetValue(model), parse.GetValue(vocab), dev);
-            var data = DatasetReader.Read(parse.GetValue(dataset)!, parse.GetValue(format), new DatasetOptions { Template = parse.GetValue(template) },
+            string promptPath = parse.GetValue(prompt)!;
+            string classesName = parse.GetValue(classes)!.ToLowerInvariant();
+            bool baseToNew = classesName == "base-to-new";
+            var all = DatasetReader.Read(parse.GetValue(dataset)!, parse.GetValue(format), new DatasetOptions { Template = parse.GetValue(template) },
                 w => stderr.WriteLine($"warning: {w}"));
-            CheckClassNames(data.ClassNames, saved.Info.ClassNames, parse.GetValue(dataset)!);
-            var items = splitName switch { "test" => data.Test, "val" => data.Val, _ => data.Train };
-            if (items.Count == 0) throw new InvalidInputException($"{parse.GetValue(dataset)}: the {splitName} split is empty");
-
-            var cache = new ImageFeatureCache(parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory())
+            var selections = baseToNew ? [ClassSelection.Base, ClassSelection.New] : new[] { ClassSubset.Parse(classesName) };
+            string note = PromptEvaluation.Note(all.Template);
+            string name = $"prompt ({Path.GetFileName(Path.GetFullPath(promptPath).TrimEnd('/'))})";
+            var halves = new List<(EvaluationResult ZeroShot, EvaluationResult Learned)>();
+            foreach (var selection in selections)
             {
-                Warning = w => stderr.WriteLine($"warning: {w}"),
-            };
-            var extractor = new ImageFeatureExtractor(saved.Model, saved.ModelSha256, cache, dev) { Root = new DatasetRoot(data.Root) };
-            stderr.WriteLine($"encoding {items.Count} {splitName} images");
-            using var features = extractor.Encode([.. items.Select(i => Path.Combine(data.Root, i.Path))], view: 0, augmentationSeed: 0);
-            var (zeroShot, learned) = PromptEvaluation.Run(saved.Model, saved.Tokenizer, saved.Learner, $"prompt ({Path.GetFileName(Path.GetFullPath(parse.GetValue(prompt)!).TrimEnd('/'))})",
-                data.Template, features, [.. items.Select(i => (long)i.Label)]);
-            string note = PromptEvaluation.Note(data.Template);
-            stdout.Write(EvaluationReport.ToMarkdown(splitName, [zeroShot, learned], note));
-            if (parse.GetValue(output) is { } dir) EvaluationReport.Write(dir, splitName, [zeroShot, learned], note);
+                var data = ClassSubset.Select(all, selection);
+                var items = splitName switch { "test" => data.Test, "val" => data.Val, _ => data.Train };
+                if (items.Count == 0) throw new InvalidInputException($"{parse.GetValue(dataset)}: the {splitName} split of the {ClassSubset.Name(selection)} classes is empty");
+                // A prompt is evaluated on the classes it was trained on, or applied to others only when a subset is asked for.
+                using var saved = SavedPrompt.Open(promptPath, parse.GetValue(model), parse.GetValue(vocab), dev,
+                    selection == ClassSelection.All ? null : data.ClassNames);
+                if (selection == ClassSelection.All) CheckClassNames(data.ClassNames, saved.Info.ClassNames, parse.GetValue(dataset)!);
+                if (saved.Info.Learner != "coop") name = $"prompt ({saved.Info.Learner}, {Path.GetFileName(Path.GetFullPath(promptPath).TrimEnd('/'))})";
+                var cache = new ImageFeatureCache(parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory())
+                {
+                    Warning = w => stderr.WriteLine($"warning: {w}"),
+                };
+                var extractor = new ImageFeatureExtractor(saved.Model, saved.ModelSha256, cache, dev) { Root = new DatasetRoot(data.Root) };
+                stderr.WriteLine($"encoding {items.Count} {splitName} images ({ClassSubset.Name(selection)} classes: {data.NumClasses})");
+                using var features = extractor.Encode([.. items.Select(i => Path.Combine(data.Root, i.Path))], view: 0, augmentationSeed: 0);
+                var result = PromptEvaluation.Run(saved.Model, saved.Tokenizer, saved.Learner, data.ClassNames, name,
+                    data.Template, features, [.. items.Select(i => (long)i.Label)]);
+                halves.Add(result);
+                string title = selection == ClassSelection.All ? splitName : $"{splitName} ({ClassSubset.Name(selection)} classes)";
+                stdout.Write(EvaluationReport.ToMarkdown(title, [result.ZeroShot, result.Learned], note));
+                if (parse.GetValue(output) is { } dir && !baseToNew) EvaluationReport.Write(dir, splitName, [result.ZeroShot, result.Learned], note);
+            }
+            if (baseToNew)
+            {
+                var rows = new[]
+                {
+                    new BaseToNewResult(PromptEvaluation.ZeroShotName, halves[0].ZeroShot.Accuracy, halves[1].ZeroShot.Accuracy),
+                    new BaseToNewResult(name, halves[0].Learned.Accuracy, halves[1].Learned.Accuracy),
+                };
+                string table = BaseToNew.ToMarkdown(rows, note);
+                stdout.WriteLine();
+                stdout.Write(table);
+                if (parse.GetValue(output) is { } dir)
+                {
+                    Directory.CreateDirectory(dir);
+                    Dspt.IO.AtomicFile.WriteAllText(Path.Combine(dir, "base-to-new.md"), table);
+                    Dspt.IO.AtomicFile.WriteAllText(Path.Combine(dir, "base-to-new.json"),
+                        System.Text.Json.JsonSerializer.Serialize(rows.Select(r => new { name = r.Name, @base = r.Base, @new = r.New, hm = r.HarmonicMean }),
+                            new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+                }
+            }
             return 0;
         });
         return command;

@@ -18,7 +18,7 @@ public static class ExportCoOpCommand
         var vocab = CommonOptions.Vocab();
         var output = new Option<string>("--out", "-o") { Description = "file to write, e.g. prompt_learner/model.pth.tar-200", Required = true };
         var epoch = new Option<int?>("--epoch") { Description = "the 'epoch' field (default: the run's epoch count)" };
-        var command = new Command("export-coop", "Write a saved prompt in CoOp's checkpoint layout (torch.save of {state_dict: ctx, token_prefix, token_suffix; epoch})")
+        var command = new Command("export-coop", "Write a saved prompt in its learner's Python checkpoint layout (torch.save of {state_dict: ctx, token_prefix, token_suffix[, meta_net.*]; epoch})")
         {
             prompt, model, vocab, output, epoch,
         };
@@ -27,8 +27,8 @@ public static class ExportCoOpCommand
             using var saved = SavedPrompt.Open(parse.GetValue(prompt)!, parse.GetValue(model), parse.GetValue(vocab));
             var learner = saved.Learner;
             int epochs = parse.GetValue(epoch) ?? saved.RecordedEpochs;
-            CoOpCheckpoint.Export(parse.GetValue(output)!, learner, epochs);
-            parse.InvocationConfiguration.Output.WriteLine($"wrote {parse.GetValue(output)} (ctx [{string.Join(", ", learner.Context.shape)}], {saved.Info.ClassNames.Count} classes, epoch {epochs})");
+            LearnerCheckpoint.Export(parse.GetValue(output)!, learner, epochs);
+            parse.InvocationConfiguration.Output.WriteLine($"wrote {parse.GetValue(output)} ({saved.Info.Learner}: ctx [{string.Join(", ", learner.Trainable[0].Tensor.shape)}], {saved.Info.ClassNames.Count} classes, epoch {epochs})");
             return 0;
         });
         return command;

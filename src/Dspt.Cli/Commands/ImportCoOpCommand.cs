@@ -26,9 +26,11 @@ public static class ImportCoOpCommand
         var ctxInit = new Option<string?>("--ctx-init") { Description = "the CTX_INIT the prompt was trained with, if any" };
         var position = new Option<string>("--position") { Description = "CLASS_TOKEN_POSITION: end, middle, front", DefaultValueFactory = _ => "end" };
         var output = new Option<string>("--out", "-o") { Description = "folder for prompt.safetensors + prompt.json", Required = true };
+        var learner = new Option<string>("--learner") { Description = "whose checkpoint it is: coop, cocoop, kgcoop (kgcoop:W records the weight)", DefaultValueFactory = _ => "coop" };
+        var template = new Option<string>("--template") { Description = "kgcoop: the hand-crafted template (its CUSTOM_TEMPLATES entry for the dataset)", DefaultValueFactory = _ => "a photo of a {}." };
         var command = new Command("import-coop", "Read a CoOp checkpoint into a saved prompt (prompt.safetensors + prompt.json)")
         {
-            checkpoint, model, vocab, dataset, format, classesFile, ctxInit, position, output,
+            checkpoint, model, vocab, dataset, format, classesFile, ctxInit, position, output, learner, template,
         };
         command.SetAction(parse =>
         {
@@ -38,16 +40,16 @@ public static class ImportCoOpCommand
             var state = CoOpCheckpoint.ReadState(source);
             using var loaded = ClipLoading.Load(parse.GetValue(model)!, ScalarType.Float32);
             var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), parse.GetValue(model)));
-            using var learner = PromptLearner.FromCoOpState(loaded.Model,
-                o => PromptTokens.Create(tokenizer, names, o, loaded.Model.Config.ContextLength), names, state, options, source);
+            using var prompt = LearnerCheckpoint.Import(parse.GetValue(learner)!,
+                new LearnerSetup(loaded.Model, tokenizer, names, options, parse.GetValue(template)!, 0), state, source);
             foreach (var t in state.Values) t.Dispose();
             var provenance = new JsonObject
             {
                 ["imported_from"] = Path.GetFullPath(source),
                 ["spec"] = new JsonObject { ["model"] = Path.GetFullPath(parse.GetValue(model)!) },
             };
-            PromptFile.Save(parse.GetValue(output)!, learner.Context, PromptFile.Describe(learner, loaded.Info.Sha256, provenance));
-            parse.InvocationConfiguration.Output.WriteLine($"wrote {Path.Combine(parse.GetValue(output)!, PromptFile.TensorFile)} (ctx [{string.Join(", ", learner.Context.shape)}], {names.Count} classes)");
+            PromptFile.Save(parse.GetValue(output)!, prompt, PromptFile.Describe(prompt, loaded.Info.Sha256, provenance));
+            parse.InvocationConfiguration.Output.WriteLine($"wrote {Path.Combine(parse.GetValue(output)!, PromptFile.TensorFile)} ({prompt.Kind}: ctx [{string.Join(", ", prompt.Trainable[0].Tensor.shape)}], {names.Count} classes)");
             return 0;
         });
         return command;

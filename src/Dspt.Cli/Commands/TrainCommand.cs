@@ -45,7 +45,17 @@ public static class TrainCommand
         var lr = new Option<double>("--lr") { Description = "learning rate after the warm-up epoch (cosine-annealed)", DefaultValueFactory = _ => 0.002 };
         var batch = new Option<int>("--batch-size") { Description = "batch size; the last incomplete batch is dropped", DefaultValueFactory = _ => 32 };
         var views = new Option<int>("--views") { Description = "augmented views (random resized crop + flip) encoded per training image, each epoch draws one; 0 = no augmentation", DefaultValueFactory = _ => 8 };
-        var nCtx = new Option<int>("--n-ctx") { Description = "number of learned context vectors", DefaultValueFactory = _ => 16 };
+        var nCtx = new Option<int>("--n-ctx") { Description = "number of learned context vectors (default: the learner's, 16 for coop, 4 for cocoop/kgcoop)", DefaultValueFactory = _ => 16 };
+        var learner = new Option<string>("--learner")
+        {
+            Description = $"prompt learner: {string.Join(", ", LearnerRegistry.Names)} (cocoop and kgcoop start from their configs: 4 vectors from \"a photo of a\"; cocoop batch 1, 10 epochs)",
+            DefaultValueFactory = _ => "coop",
+        };
+        var classes = new Option<string>("--classes")
+        {
+            Description = "all, base or new: CoOp's subsample_classes (the first half of the sorted training labels is base); val/test filtered alike, noise on the training shots only",
+            DefaultValueFactory = _ => "all",
+        };
         var ctxInit = new Option<string?>("--ctx-init") { Description = "initialise the context from a phrase such as \"a photo of a\" (sets --n-ctx to its word count)" };
         var csc = new Option<bool>("--csc") { Description = "class-specific context (one set of vectors per class)" };
         var position = new Option<string>("--position") { Description = "class token position: end, middle, front", DefaultValueFactory = _ => "end" };
@@ -61,7 +71,9 @@ public static class TrainCommand
             nCtx, ctxInit, csc, position, device, threads, output, resume, cacheDir, noCache, corrections,
         };
         foreach (var o in reading.Reading) command.Options.Add(o);
-        Option[] specOptions = [model, vocab, dataset, format, template, shots, noise, loss, seed, epochs, lr, batch, views, nCtx, ctxInit, csc, position, output, corrections, .. reading.Reading];
+        command.Options.Add(learner);
+        command.Options.Add(classes);
+        Option[] specOptions = [model, vocab, dataset, format, template, shots, noise, loss, seed, epochs, lr, batch, views, nCtx, ctxInit, csc, position, output, corrections, learner, classes, .. reading.Reading];
 
         command.SetAction(parse =>
         {
@@ -142,21 +154,26 @@ public static class TrainCommand
         string Required(string name) => parse.GetValue<string?>(name) ?? throw new InvalidInputException($"{name} is required for a new run");
         int shots = Value<int>("--shots");
         if (shots < 1) throw new InvalidInputException($"--shots {shots}: expected at least 1");
-        int nCtx = Value<int>("--n-ctx");
+        bool Given(string name) => parse.GetResult(name) is System.CommandLine.Parsing.OptionResult { Implicit: false };
+        string learner = Value<string>("--learner").Trim().ToLowerInvariant();
+        var defaults = LearnerRegistry.Defaults(learner);
+        int nCtx = Given("--n-ctx") ? Value<int>("--n-ctx") : defaults.NCtx;
+        string? ctxInit = Given("--ctx-init") || Given("--n-ctx") ? parse.GetValue<string?>("--ctx-init") : defaults.CtxInit;
         if (nCtx < 1) throw new InvalidInputException($"--n-ctx {nCtx}: expected at least 1");
         var train = new TrainConfig(
-            Epochs: parse.GetValue<int?>("--epochs") ?? TrainConfig.EpochsForShots(shots),
-            LearningRate: Value<double>("--lr"),
-            BatchSize: Value<int>("--batch-size"),
+            Epochs: parse.GetValue<int?>("--epochs") ?? defaults.Epochs ?? TrainConfig.EpochsForShots(shots),
+            LearningRate: Given("--lr") ? Value<double>("--lr") : defaults.LearningRate,
+            BatchSize: Given("--batch-size") ? Value<int>("--batch-size") : defaults.BatchSize ?? Value<int>("--batch-size"),
             AugmentedViews: Value<int>("--views"),
             Seed: Value<int>("--seed"));
-        var prompt = new PromptLayout(nCtx, parse.GetValue<string?>("--ctx-init"), Value<bool>("--csc"), PromptLayout.ParsePosition(Value<string>("--position")));
+        var prompt = new PromptLayout(nCtx, ctxInit, Value<bool>("--csc"), PromptLayout.ParsePosition(Value<string>("--position")));
         string? template = parse.GetValue<string?>("--template");
         return new RunSpec(
             Model: Required("--model"), Dataset: Required("--dataset"), DatasetFormat: parse.GetValue<string?>("--format"), Template: template,
             Vocab: parse.GetValue<string?>("--vocab"), Shots: shots, Noise: Value<string>("--noise"), Loss: Value<string>("--loss"), Seed: Value<int>("--seed"),
             Train: train, Prompt: prompt, Device: Value<string>("--device"), Threads: parse.GetValue<int?>("--threads"),
-            CacheDirectory: Value<bool>("--no-cache") ? null : parse.GetValue<string?>("--cache-dir") ?? ImageFeatureCache.DefaultDirectory())
+            CacheDirectory: Value<bool>("--no-cache") ? null : parse.GetValue<string?>("--cache-dir") ?? ImageFeatureCache.DefaultDirectory(),
+            Learner: learner, Classes: Value<string>("--classes"))
         {
             Reading = reading.Read(parse, template),
         };

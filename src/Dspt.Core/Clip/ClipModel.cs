@@ -49,6 +49,11 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
 
     public Tensor EncodeImage(Tensor images) => visual.call(images.to(DType));
 
+    /// <summary>The image tower with prompt tokens (<see cref="ILayerPrompts"/>); ViT towers only.</summary>
+    public Tensor EncodeImage(Tensor images, ILayerPrompts? prompts) => prompts is null ? EncodeImage(images)
+        : visual is VisionTransformer vit ? vit.Encode(images.to(DType), prompts)
+        : throw new InvalidInputException($"prompt tokens in the image tower need a ViT; {Config.Architecture} has a ResNet");
+
     /// <summary>tokens (N, L) int64 -> (N, embed); features at argmax(tokens), i.e. the first EOT.</summary>
     public Tensor EncodeText(Tensor tokens)
     {
@@ -62,12 +67,13 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     /// embedding, causal transformer, ln_final and projection at each row's EOT position.
     /// CoOp feeds its learned prompts through here.
     /// </summary>
-    public Tensor EncodeTextEmbeddings(Tensor embeddings, Tensor eotPositions)
+    public Tensor EncodeTextEmbeddings(Tensor embeddings, Tensor eotPositions, ILayerPrompts? prompts = null)
     {
         using var scope = NewDisposeScope();
         long l = embeddings.shape[1];
         var x = embeddings.Plus(positional_embedding.narrow(0, 0, l).to(embeddings.dtype));
-        x = transformer.call(x);
+        if (prompts is not null) x = prompts.Embedded(x);
+        x = transformer.Forward(x, prompts);
         return ProjectAtEot(x, eotPositions).MoveToOuterDisposeScope();
     }
 

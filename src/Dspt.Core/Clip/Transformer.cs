@@ -17,9 +17,16 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
 
     public IReadOnlyList<ResidualAttentionBlock> Blocks => [.. resblocks];
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <summary>The blocks in turn, each input first passed through <paramref name="prompts"/>' hook for its layer (VPT, MaPLe).</summary>
+    public Tensor Forward(Tensor x, ILayerPrompts? prompts)
     {
-        foreach (var block in resblocks) x = block.call(x);
+        for (int i = 0; i < resblocks.Count; i++)
+        {
+            if (prompts is not null) x = prompts.BeforeBlock(i, x);
+            x = resblocks[i].call(x);
+        }
         return x;
     }
 }

@@ -28,15 +28,19 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Encode(x, null);
+
+    /// <summary>The tower with prompt tokens (VPT, MaPLe): appended after the embedding, replaced before each block as the hook says.</summary>
+    public Tensor Encode(Tensor x, ILayerPrompts? prompts)
     {
         using var scope = NewDisposeScope();
         x = conv1.call(x.to(conv1.weight.dtype));               // (N, W, grid, grid)
         x = x.flatten(2).transpose(1, 2);                           // (N, grid^2, W)
         var cls = class_embedding.to(x.dtype).expand(x.shape[0], 1, -1);
         x = cat([cls, x], dim: 1).Plus(positional_embedding.to(x.dtype));
+        if (prompts is not null) x = prompts.Embedded(x);
         x = ln_pre.call(x);
-        x = transformer.call(x);
+        x = transformer.Forward(x, prompts);
         x = ln_post.call(x.select(1, 0));
         return x.matmul(proj).MoveToOuterDisposeScope();
     }

@@ -14,6 +14,8 @@ public sealed record DemoOptions
     public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
     public IReadOnlyList<string> Noise { get; init; } = ["none", "sym:0.25", "sym:0.5", "sym:0.75", "asym:0.5"];
     public IReadOnlyList<string> Losses { get; init; } = ["ce", "dspt", "gce", "mae"];
+    /// <summary>Prompt learners (<see cref="Prompting.LearnerRegistry"/>); each is trained with every loss.</summary>
+    public IReadOnlyList<string> Learners { get; init; } = ["coop"];
     public int Epochs { get; init; } = 25;
     public double LearningRate { get; init; } = 0.002;
     /// <summary>Per-loss overrides, e.g. {"dspt": 0.01}.</summary>

@@ -53,6 +53,9 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
     /// <summary>The plan the demo runs (its runs' folders go under <c>OUT/runs</c>).</summary>
     public SweepPlan Plan(string modelFolder)
     {
+        // The demo now runs as a sweep, and sweep plans have no learner axis yet: refuse rather than silently train CoOp.
+        if (options.Learners.FirstOrDefault(l => LearnerRegistry.Kind(l) != "coop") is { } other)
+            throw new InvalidInputException($"demo --learners {other}: the demo runs as a sweep, which trains CoOp only for now; use dspt train --learner {other}");
         var dataset = new BuiltinDataset(options.Task, options.WorldSeed, Math.Max(BuiltinDataset.DefaultTrainPerClass, options.Shots), options.TestPerClass,
             options.ShiftedFraction, options.ShiftedStyle.ToLowerInvariant());
         string weights = Path.GetFullPath(Path.Combine(modelFolder, DemoModel.WeightsFile));

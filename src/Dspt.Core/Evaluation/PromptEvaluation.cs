@@ -29,4 +29,24 @@ public static class PromptEvaluation
         var learned = Evaluator.FromLogits(learnedName, learner.Logits(x), labels, learner.ClassNames);
         return (zeroShot, learned);
     }
+
+    /// <summary>
+    /// Any learner beside zero-shot CLIP on the same features, scored
+    /// <see cref="IPromptModel.InferenceBatch"/> images at a time (per-image prompts are costly).
+    /// </summary>
+    /// <param name="features">(N, D) test-view image features.</param>
+    public static (EvaluationResult ZeroShot, EvaluationResult Learned) Run(ClipModel clip, ClipTokenizer tokenizer,
+        IPromptModel model, IReadOnlyList<string> classNames, string learnedName, string template, Tensor features, IReadOnlyList<long> labels)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var device = model.Trainable[0].Tensor.device;
+        var x = features.to(device);
+        var text = clip.EncodeText(CoOpPrompts.ZeroShot(tokenizer, classNames, template, clip.Config.ContextLength).to(device));
+        var zeroShot = Evaluator.FromLogits(ZeroShotName, clip.Logits(x, text), labels, classNames);
+        var rows = Enumerable.Range(0, (int)x.shape[0]).ToArray();
+        var logits = cat([.. Training.Batching.Chunks(rows, model.InferenceBatch).Select(c => model.Forward(x.narrow(0, c[0], c.Length)).Logits)], 0);
+        var learned = Evaluator.FromLogits(learnedName, logits, labels, classNames);
+        return (zeroShot, learned);
+    }
 }

@@ -14,11 +14,17 @@ public static class CoOpCheckpoint
 {
     public static void Export(string path, PromptLearner learner, int epoch)
     {
-        var state = new PickleDict { IsOrderedDict = true };
         var tensors = learner.CoOpState();
+        Export(path, [.. new[] { "ctx", "token_prefix", "token_suffix" }.Select(n => (n, tensors[n]))], epoch);
+    }
+
+    /// <summary>Dassl's checkpoint of any prompt learner's state dict, entries in the given (state_dict) order; disposes them.</summary>
+    public static void Export(string path, IReadOnlyList<(string Name, Tensor Value)> tensors, int epoch)
+    {
+        var state = new PickleDict { IsOrderedDict = true };
         try
         {
-            foreach (var name in new[] { "ctx", "token_prefix", "token_suffix" }) state[name] = tensors[name];
+            foreach (var (name, value) in tensors) state[name] = value;
             TorchPickle.Save(path, new PickleDict
             {
                 ["state_dict"] = state,
@@ -29,7 +35,7 @@ public static class CoOpCheckpoint
         }
         finally
         {
-            foreach (var t in tensors.Values) t.Dispose();
+            foreach (var (_, t) in tensors) t.Dispose();
         }
     }
 

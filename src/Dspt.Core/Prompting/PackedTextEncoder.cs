@@ -97,35 +97,47 @@ public sealed class PackedTextEncoder : IDisposable
     /// <summary>Query-key pairs the attention computes per layer and head (masked ones included).</summary>
     public long AttentionPairs { get; }
 
-    /// <summary>(Rows, W) input embeddings, positional embedding included -> (K, embed) features.</summary>
+    /// <summary>
+    /// (Rows, W) input embeddings, positional embedding included -> (K, embed) features; or a
+    /// batch (B, Rows, W) of such layouts (CoCoOp: one prefix per image) -> (B, K, embed).
+    /// </summary>
     public Tensor Encode(Tensor x)
     {
         using var scope = NewDisposeScope();
+        bool batched = x.dim() == 3;
+        if (!batched) x = x.unsqueeze(0);
+        long batch = x.shape[0];
+        var groupMask = batch == 1 ? mask : mask.unsqueeze(0).expand(batch, -1, -1, -1, -1).reshape(batch * GroupCount, 1, Slots, -1);
         foreach (var block in clip.TextTransformer.Blocks)
         {
             var attention = block.Attention;
-            var (q, k, v) = attention.ProjectQkv(block.Norm1.call(x).unsqueeze(0));   // each (1, H, Rows, d)
-            var qkv = cat([q, k, v], 0);                                                   // (3, H, Rows, d)
-            long heads = qkv.shape[1], headDim = qkv.shape[3];
-            qkv = qkv.index_select(2, gridIndex)
-                .view(3, heads, GroupCount, Slots, headDim)
-                .permute(0, 2, 1, 3, 4);                                                   // (3, G, H, slots, d)
+            var (q, k, v) = attention.ProjectQkv(block.Norm1.call(x));                    // each (B, H, Rows, d)
+            var qkv = stack([q, k, v], 0);                                                 // (3, B, H, Rows, d)
+            long heads = qkv.shape[2], headDim = qkv.shape[4];
+            qkv = qkv.index_select(3, gridIndex)
+                .view(3, batch, heads, GroupCount, Slots, headDim)
+                .permute(0, 1, 3, 2, 4, 5);                                                // (3, B, G, H, slots, d)
             Tensor keys = qkv[1], values = qkv[2];
             if (prefix > 0)
             {
-                var prefixKeys = keys.narrow(0, 0, 1).narrow(2, 0, prefix).expand(GroupCount, -1, -1, -1);
-                var prefixValues = values.narrow(0, 0, 1).narrow(2, 0, prefix).expand(GroupCount, -1, -1, -1);
-                keys = cat([prefixKeys, keys], 2);
-                values = cat([prefixValues, values], 2);
+                var prefixKeys = keys.narrow(1, 0, 1).narrow(3, 0, prefix).expand(-1, GroupCount, -1, -1, -1);
+                var prefixValues = values.narrow(1, 0, 1).narrow(3, 0, prefix).expand(-1, GroupCount, -1, -1, -1);
+                keys = cat([prefixKeys, keys], 3);
+                values = cat([prefixValues, values], 3);
             }
-            var attended = attention.Attend(qkv[0], keys, values, causal: false, mask)      // (G, slots, W)
-                .reshape(GroupCount * Slots, -1).index_select(0, slotOfRow);
+            var attended = attention.Attend(Groups(qkv[0]), Groups(keys), Groups(values), causal: false, groupMask)   // (B G, slots, W)
+                .reshape(batch, GroupCount * Slots, -1).index_select(1, slotOfRow);
             x = x.Plus(attended);
             x = x.Plus(block.Mlp.call(block.Norm2.call(x)));
         }
-        var eot = x.index_select(0, eotRows).unsqueeze(1);
-        return clip.ProjectAtEot(eot, zeros(eot.shape[0], ScalarType.Int64)).MoveToOuterDisposeScope();
+        var eot = x.index_select(1, eotRows);                                              // (B, K, W)
+        var features = clip.ProjectAtEot(eot.reshape(-1, 1, eot.shape[2]), zeros(eot.shape[0] * eot.shape[1], ScalarType.Int64))
+            .view(batch, eot.shape[1], -1);
+        return (batched ? features : features[0]).MoveToOuterDisposeScope();
     }
+
+    /// <summary>(B, G, H, slots, d) -> (B G, H, slots, d): every group of every image is one attention batch entry.</summary>
+    static Tensor Groups(Tensor t) => t.reshape(t.shape[0] * t.shape[1], t.shape[2], t.shape[3], t.shape[4]);
 
     public void Dispose()
     {

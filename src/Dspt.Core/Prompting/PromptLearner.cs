@@ -13,7 +13,7 @@ namespace Dspt.Prompting;
 /// not registered, so <c>parameters()</c> is just the context. Constructing a learner freezes the
 /// CLIP model (requires_grad off for all its parameters), as CoOp's build_model does.
 /// </summary>
-public sealed class PromptLearner : nn.Module<Tensor, Tensor>
+public sealed class PromptLearner : nn.Module<Tensor, Tensor>, IPromptModel
 {
     readonly ClipModel clip;
     readonly Parameter ctx;
@@ -131,7 +131,7 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Row indices into a (K * stride) flattening for the first lengths[k] positions of each class.</summary>
-    static long[] Rows(int[] lengths, long stride) =>
+    internal static long[] Rows(int[] lengths, long stride) =>
         [.. lengths.SelectMany((n, k) => Enumerable.Range(0, n).Select(j => k * stride + j))];
 
     void Validate(PromptTokens tokens, int k)
@@ -216,6 +216,11 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor imageFeatures) => Logits(imageFeatures);
+
+    public string Kind => "coop";
+    public bool ConsumesPixels => false;
+    public IReadOnlyList<(string Name, Parameter Tensor)> Trainable => [("ctx", ctx)];
+    public PromptOutput Forward(Tensor imageFeatures) => new(Logits(imageFeatures));
 
     protected override void Dispose(bool disposing)
     {

@@ -16,12 +16,12 @@ namespace Dspt.Runs;
 /// </summary>
 public sealed class EpochCurves : IDisposable
 {
-    readonly PromptLearner learner;
+    readonly IPromptModel learner;
     readonly Tensor? val, noisy, test;
     readonly long[] valLabels, givenLabels, trueLabels, testLabels;
     readonly int testEvery;
 
-    public EpochCurves(PromptLearner learner, IImageFeatureSource source, FewShotSplit split, int testEvery)
+    public EpochCurves(IPromptModel learner, IImageFeatureSource source, FewShotSplit split, int testEvery)
     {
         this.learner = learner;
         this.testEvery = testEvery;
@@ -43,7 +43,7 @@ public sealed class EpochCurves : IDisposable
         if (parts.Count == 0) return m;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var logits = learner.Logits(cat(parts, 0).to(learner.Context.device)).cpu();
+        var logits = learner.Forward(cat(parts, 0).to(learner.Trainable[0].Tensor.device)).Logits.cpu();
         long offset = 0;
         Tensor Next(Tensor part)
         {

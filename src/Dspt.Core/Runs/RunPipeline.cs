@@ -38,6 +38,8 @@ public static class RunPipeline
             spec = spec with { Corrections = applied.Record() };
             status?.Invoke($"corrections {applied.Describe()}");
         }
+        // Base-to-new: the classes are chosen before the shots are drawn, so noise only ever touches the chosen training shots.
+        data = ClassSubset.Select(data, ClassSubset.Parse(spec.ClassesName));
         var split = FewShot.Draw(data, spec.Shots, NoiseSpec.Parse(spec.Noise), spec.Seed, warn) with { Corrections = spec.Corrections };
         var (model, owns) = Model(spec, device, shared);
         RunLock? held = null;

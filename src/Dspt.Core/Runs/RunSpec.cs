@@ -15,6 +15,9 @@ namespace Dspt.Runs;
 /// <see cref="Template"/> is the --template override (null: the dataset's own template);
 /// <see cref="Reading"/> the other dataset reading options (null: the defaults, and absent from
 /// manifests written before it existed), so the run reads what `dspt data inspect` shows.
+/// <see cref="Learner"/> (null: coop) and <see cref="Classes"/> (null: all) are left out of the
+/// JSON when null, so manifests and fingerprints of CoOp runs on all classes are what they were
+/// before learners and base-to-new existed (their runs still resume).
 /// </summary>
 public sealed record RunSpec(
     string Model,
@@ -30,7 +33,9 @@ public sealed record RunSpec(
     PromptLayout Prompt,
     string Device,
     int? Threads,
-    string? CacheDirectory)
+    string? CacheDirectory,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Learner = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Classes = null)
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DatasetOptions? Reading { get; init; }
@@ -56,6 +61,14 @@ public sealed record RunSpec(
     /// <summary>Test accuracy every N epochs in metrics.jsonl (null or 0: only at the end).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? EvalTestEvery { get; init; }
+
+    /// <summary>The learner's registry name: coop unless another was chosen.</summary>
+    [JsonIgnore]
+    public string LearnerName => Learner ?? "coop";
+
+    /// <summary>all, base or new (CoOp's subsample_classes).</summary>
+    [JsonIgnore]
+    public string ClassesName => Classes ?? "all";
 
     /// <summary>The parts that decide the result (everything but device, threads, cache and sweep membership).</summary>
     public RunSpec WithoutComputeSettings() => this with { Device = "", Threads = null, CacheDirectory = null, Sweep = null, EvalTestEvery = null };
@@ -83,6 +96,8 @@ public sealed record RunSpec(
             Train = Train.Validated(),
             CacheDirectory = CacheDirectory is null ? null : Path.GetFullPath(CacheDirectory),
             Reading = reading,
+            Learner = Learner is null || LearnerRegistry.Kind(Learner) == "coop" ? null : Learner.Trim().ToLowerInvariant(),
+            Classes = Classes is null || ClassSubset.Parse(Classes) == ClassSelection.All ? null : ClassSubset.Name(ClassSubset.Parse(Classes)),
         };
     }
 

@@ -9,13 +9,13 @@ namespace Dspt.Runs;
 /// <summary>
 /// A saved prompt opened for use (as `dspt eval` and `dspt export-coop` need it): the prompt
 /// file, the model it was trained on (the one recorded in prompt.json unless another path is
-/// given; its sha256 must match), that model's tokenizer and a learner holding the saved context.
+/// given; its sha256 must match), that model's tokenizer and the saved learner (any kind).
 /// </summary>
 public sealed class SavedPrompt : IDisposable
 {
     readonly LoadedClip model;
 
-    SavedPrompt(string source, PromptInfo info, LoadedClip model, ClipTokenizer tokenizer, PromptLearner learner)
+    SavedPrompt(string source, PromptInfo info, LoadedClip model, ClipTokenizer tokenizer, IPromptModel learner)
     {
         Source = source;
         Info = info;
@@ -30,24 +30,26 @@ public sealed class SavedPrompt : IDisposable
     public ClipModel Model => model.Model;
     public string ModelSha256 => model.Info.Sha256;
     public ClipTokenizer Tokenizer { get; }
-    public PromptLearner Learner { get; }
+    public IPromptModel Learner { get; }
+    /// <summary>The classes the learner scores (the trained ones unless others were asked for).</summary>
+    public IReadOnlyList<string> ClassNames { get; private init; } = [];
 
     /// <param name="path">A run folder or a folder with prompt.safetensors + prompt.json.</param>
     /// <param name="modelPath">The CLIP checkpoint; null: the one recorded in prompt.json (training.spec.model).</param>
     /// <param name="vocab">The vocabulary; null: looked for next to the model.</param>
-    public static SavedPrompt Open(string path, string? modelPath = null, string? vocab = null, Device? device = null)
+    /// <param name="classNames">Apply the prompt to these classes (base-to-new); null: the trained ones.</param>
+    public static SavedPrompt Open(string path, string? modelPath = null, string? vocab = null, Device? device = null,
+        IReadOnlyList<string>? classNames = null)
     {
-        var (context, info) = PromptFile.Load(path);
-        using var _ = context;
+        var (tensors, info) = PromptFile.Read(path);
         modelPath ??= RecordedModel(info) ?? throw new InvalidInputException($"{path}: prompt.json records no model path; give --model");
         var loaded = ClipLoading.Load(modelPath, ScalarType.Float32, device);
         try
         {
             var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(vocab, modelPath));
-            var learner = PromptFile.CreateLearner(context, info, loaded.Model, loaded.Info.Sha256,
-                options => PromptTokens.Create(tokenizer, info.ClassNames, options, loaded.Model.Config.ContextLength), source: path);
-            if (device is not null && device.type != DeviceType.CPU) learner.to(device);
-            return new SavedPrompt(path, info, loaded, tokenizer, learner);
+            var learner = PromptFile.CreateModel(tensors, info, loaded.Model, loaded.Info.Sha256, tokenizer, source: path, classNames: classNames);
+            if (device is not null && device.type != DeviceType.CPU && learner is nn.Module module) module.to(device);
+            return new SavedPrompt(path, info, loaded, tokenizer, learner) { ClassNames = classNames ?? info.ClassNames };
         }
         catch
         {

@@ -77,7 +77,8 @@ public sealed class TrainingRun : IDisposable
         using var trainViews = source.TrainingViews(trainPaths, config.AugmentedViews, spec.Seed);
         using var features = new CachedTrainingFeatures(trainViews, device);
 
-        using var learner = PromptTraining.CreateLearner(Model, Tokenizer, data.ClassNames, new PromptOptions(spec.Prompt), spec.Seed, device);
+        using var learner = PromptTraining.CreateLearner(Model, Tokenizer, data.ClassNames, new PromptOptions(spec.Prompt), spec.Seed, device,
+            spec.LearnerName, data.Template);
         using var resume = Checkpoints && File.Exists(Folder.Checkpoint) ? TrainingCheckpoint.Load(Folder.Checkpoint) : null;
         if (resume is not null)
             Status?.Invoke($"resuming after epoch {resume.CompletedEpochs}/{config.Epochs} from {Folder.Checkpoint}");
@@ -87,11 +88,12 @@ public sealed class TrainingRun : IDisposable
             Checkpoints ? new MetricsWriter(Folder, progress) : progress, cancellation, curves.Observe);
         Folder.WriteMetrics(metrics);
 
-        PromptFile.Save(Folder.Path, learner.Context, PromptFile.Describe(learner, Manifest.ModelSha256, Provenance()));
+        PromptFile.Save(Folder.Path, learner, PromptFile.Describe(learner, Manifest.ModelSha256, Provenance()));
 
         Status?.Invoke($"evaluating on {testPaths.Length} test images");
         using var test = source.Encode(testPaths);
-        var (zeroShot, learned) = PromptEvaluation.Run(Model, Tokenizer, learner, $"prompt ({spec.Loss})", data.Template, test,
+        string name = spec.LearnerName == "coop" ? $"prompt ({spec.Loss})" : $"prompt ({learner.Kind}, {spec.Loss})";
+        var (zeroShot, learned) = PromptEvaluation.Run(Model, Tokenizer, learner, data.ClassNames, name, data.Template, test,
             [.. data.Test.Select(i => (long)i.Label)]);
         EvaluationReport.Write(Folder.Path, "test", [zeroShot, learned], PromptEvaluation.Note(data.Template));
 

@@ -59,7 +59,7 @@ public static class PromptScorer
     }
 
     /// <summary>A saved prompt's probabilities on the samples (in sample when it was trained on them).</summary>
-    public static double[][] Saved(PromptLearner learner, Tensor scoring) =>
+    public static double[][] Saved(IPromptModel learner, Tensor scoring) =>
         Probabilities(learner, scoring, [.. Enumerable.Range(0, (int)scoring.shape[0])]);
 
     /// <summary>Zero-shot CLIP with the template filled with each class name.</summary>
@@ -74,7 +74,7 @@ public static class PromptScorer
     }
 
     /// <summary>A fresh learner trained through the runs' shared learner-and-trainer step (no checkpoints: folds are cheap to redo).</summary>
-    static PromptLearner Train(PromptSetup setup, ITrainingFeatures features, long[] labels, string objective, ITrainingProgress? progress, CancellationToken cancellation)
+    static IPromptModel Train(PromptSetup setup, ITrainingFeatures features, long[] labels, string objective, ITrainingProgress? progress, CancellationToken cancellation)
     {
         var learner = PromptTraining.CreateLearner(setup.Clip, setup.Tokenizer, setup.ClassNames, setup.Options, setup.Seed, setup.Device);
         try
@@ -89,12 +89,12 @@ public static class PromptScorer
         }
     }
 
-    static double[][] Probabilities(PromptLearner learner, Tensor scoring, int[] indices)
+    static double[][] Probabilities(IPromptModel learner, Tensor scoring, int[] indices)
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var parts = Batching.Chunks(indices, 512)
-            .Select(c => learner.Logits(scoring.index_select(0, tensor(c.Select(i => (long)i).ToArray())).to(learner.Context.device))).ToList();
+            .Select(c => learner.Forward(scoring.index_select(0, tensor(c.Select(i => (long)i).ToArray())).to(learner.Trainable[0].Tensor.device)).Logits).ToList();
         return Rows(cat(parts, 0));
     }
 

@@ -9,14 +9,15 @@ using static TorchSharp.torch;
 namespace Dspt.Training;
 
 /// <summary>
-/// CoOp's training loop on image features: SGD (momentum, weight decay; <see cref="MomentumSgd"/>) on the context vectors
-/// only, learning rate set per epoch by <see cref="LearningRateSchedule"/>, batches planned by an
+/// CoOp's training loop on image features: SGD (momentum, weight decay; <see cref="MomentumSgd"/>) on the prompt model's
+/// trainable tensors (one parameter group, a momentum buffer per tensor, as Dassl's optimizer
+/// over the prompt learner), learning rate set per epoch by <see cref="LearningRateSchedule"/>, batches planned by an
 /// <see cref="ITrainingObjective"/>, each epoch drawing one training view per sample.
 /// After every epoch a checkpoint is written atomically; a run resumed from it performs exactly
 /// the same operations on exactly the same values as an uninterrupted run, so on a given device
 /// and thread count the resulting context is bit-identical.
 /// </summary>
-public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, ITrainingObjective objective, string fingerprint)
+public sealed class PromptTrainer(IPromptModel prompt, TrainConfig config, ITrainingObjective objective, string fingerprint)
 {
     public TrainConfig Config { get; } = config.Validated();
 
@@ -42,8 +43,11 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
             throw new ArgumentException($"{features.Count} feature rows but {labels.Count} labels");
         if (features.Count == 0)
             throw new InvalidInputException("the training set is empty");
-        var device = prompt.Context.device;
-        using var optimizer = new MomentumSgd(prompt.Context, Config.LearningRate, Config.Momentum, Config.WeightDecay);
+        if (prompt.ConsumesPixels)
+            throw new InvalidInputException($"the {prompt.Kind} learner prompts the image tower and needs pixels; this trainer runs on cached image features");
+        var parameters = prompt.Trainable.Select(t => t.Tensor).ToList();
+        var device = parameters[0].device;
+        using var optimizer = new MomentumSgdGroup(parameters, Config.LearningRate, Config.Momentum, Config.WeightDecay);
         var metrics = new List<EpochMetrics>();
         if (resume is not null) Restore(resume, optimizer, metrics);
 
@@ -103,14 +107,15 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
     /// One SGD step on one batch; returns the mean loss and how many predictions matched the
     /// given labels. A non-finite loss returns before backward, so the context stays as it was.
     /// </summary>
-    (float Loss, long Correct) Step(MomentumSgd optimizer, ITrainingFeatures features, Tensor labels, TrainingBatch batch, int[] views, Device device)
+    (float Loss, long Correct) Step(MomentumSgdGroup optimizer, ITrainingFeatures features, Tensor labels, TrainingBatch batch, int[] views, Device device)
     {
         using var scope = NewDisposeScope();
         var x = features.Gather(batch.Indices, [.. batch.Indices.Select(i => views[i])], device);
         var y = labels.index_select(0, tensor(batch.Indices.Select(i => (long)i).ToArray(), device: device));
         optimizer.ZeroGrad();
-        var logits = prompt.Logits(x);
+        var (logits, penalty) = prompt.Forward(x);
         var loss = batch.Loss.PerSample(logits, y).mean();
+        if (penalty is not null) loss = loss.Plus(penalty);
         float value = loss.item<float>();
         if (!float.IsFinite(value)) return (value, 0);
         loss.backward();
@@ -119,24 +124,38 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
     }
 
     /// <summary>The state after the epochs in <paramref name="metrics"/>, as a checkpoint (tensors copied to the CPU).</summary>
-    TrainingCheckpoint Capture(MomentumSgd optimizer, List<EpochMetrics> metrics)
+    TrainingCheckpoint Capture(MomentumSgdGroup optimizer, List<EpochMetrics> metrics)
     {
-        var momentum = optimizer.MomentumBuffer;
-        return new TrainingCheckpoint(prompt.Context.detach().cpu().clone(), momentum?.detach().cpu().clone(),
-            metrics.Count, fingerprint, [.. metrics]);
+        var tensors = new Dictionary<string, Tensor>();
+        var momentum = new Dictionary<string, Tensor>();
+        for (int i = 0; i < prompt.Trainable.Count; i++)
+        {
+            var (name, p) = prompt.Trainable[i];
+            tensors[name] = p.detach().cpu().clone();
+            if (optimizer.Members[i].MomentumBuffer is { } buffer) momentum[name] = buffer.detach().cpu().clone();
+        }
+        return new TrainingCheckpoint(tensors, momentum, metrics.Count, fingerprint, [.. metrics]);
     }
 
-    void Restore(TrainingCheckpoint checkpoint, MomentumSgd optimizer, List<EpochMetrics> metrics)
+    void Restore(TrainingCheckpoint checkpoint, MomentumSgdGroup optimizer, List<EpochMetrics> metrics)
     {
         if (checkpoint.Fingerprint != fingerprint)
             throw new InvalidInputException($"the checkpoint was written by a run with different settings (fingerprint {checkpoint.Fingerprint}, this run {fingerprint}); start a new run folder instead of resuming");
-        if (!checkpoint.Context.shape.SequenceEqual(prompt.Context.shape))
-            throw new InvalidInputException($"the checkpoint's ctx has shape [{string.Join(", ", checkpoint.Context.shape)}], this prompt's is [{string.Join(", ", prompt.Context.shape)}]");
+        var names = prompt.Trainable.Select(t => t.Name).ToList();
+        if (!checkpoint.Tensors.Keys.Order(StringComparer.Ordinal).SequenceEqual(names.Order(StringComparer.Ordinal)))
+            throw new InvalidInputException($"the checkpoint holds tensors {string.Join(", ", checkpoint.Tensors.Keys.Order(StringComparer.Ordinal))}, the {prompt.Kind} learner trains {string.Join(", ", names.Order(StringComparer.Ordinal))}");
+        foreach (var (name, p) in prompt.Trainable)
+            if (!checkpoint.Tensors[name].shape.SequenceEqual(p.shape))
+                throw new InvalidInputException($"the checkpoint's {name} has shape [{string.Join(", ", checkpoint.Tensors[name].shape)}], this prompt's is [{string.Join(", ", p.shape)}]");
         if (checkpoint.CompletedEpochs > Config.Epochs)
             throw new InvalidInputException($"the checkpoint has {checkpoint.CompletedEpochs} completed epochs, more than this run's {Config.Epochs}");
-        using (no_grad()) prompt.Context.copy_(checkpoint.Context);
-        if (checkpoint.MomentumBuffer is not null)
-            optimizer.RestoreMomentum(checkpoint.MomentumBuffer);
+        for (int i = 0; i < prompt.Trainable.Count; i++)
+        {
+            var (name, p) = prompt.Trainable[i];
+            using (no_grad()) p.copy_(checkpoint.Tensors[name]);
+            if (checkpoint.Momentum.TryGetValue(name, out var buffer))
+                optimizer.Members[i].RestoreMomentum(buffer);
+        }
         metrics.AddRange(checkpoint.Metrics);
     }
 
@@ -153,7 +172,8 @@ public sealed class PromptTrainer(TrainablePrompt prompt, TrainConfig config, IT
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var all = Enumerable.Range(0, features.Count).ToArray();
-        var parts = Batching.Chunks(all, 256).Select(c => prompt.Logits(features.Gather(c, [.. c.Select(i => views[i])], device))).ToList();
+        var parts = Batching.Chunks(all, prompt.InferenceBatch)
+            .Select(c => prompt.Forward(features.Gather(c, [.. c.Select(i => views[i])], device)).Logits).ToList();
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
 }

@@ -57,6 +57,25 @@ public class TrainStepBenchTests
         Assert.True(json.GetProperty("floor_ms").GetDouble() > 0);
     }
 
+    /// <summary>CoCoOp's step: every variant follows the plain per-image computation; the batch multiplies the work.</summary>
+    [Fact]
+    public void CoCoOpVariantsAgreeAndScaleWithTheBatch()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        string vocab = Repo.Fixture("clip-tokenizer", "bpe_simple_vocab_16e6.txt.gz");
+        int code = DsptCli.Run(["bench", "train-step", "--learner", "cocoop", "--classes", "3", "--batch", "2", "--steps", "1", "--warmup", "0",
+            "--no-peaks", "--json", "--vocab", vocab], stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+        var json = JsonDocument.Parse(stdout.ToString()).RootElement;
+        Assert.Equal("cocoop", json.GetProperty("learner").GetString());
+        Assert.Equal(4, json.GetProperty("n_ctx").GetInt32());
+        var variants = json.GetProperty("variants").EnumerateArray().ToList();
+        Assert.Equal(2 * 3 * 77, variants[0].GetProperty("tokens_per_step").GetInt64());
+        foreach (var v in variants)
+            Assert.True(v.GetProperty("max_loss_deviation").GetDouble() < 1e-4, v.GetProperty("name").GetString());
+    }
+
     [Fact]
     public void RejectsAClassCountBeyondTheNames()
     {
