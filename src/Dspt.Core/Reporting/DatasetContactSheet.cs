@@ -77,19 +77,11 @@ public static class DatasetContactSheet
         return unreadable;
     }
 
-    /// <summary>Decodes at a reduced size where the codec can (JPEG: 1/2, 1/4, 1/8), so large
-    /// photos stay cheap; null when the file is missing or does not decode completely.</summary>
+    /// <summary>null when the file is missing or does not decode completely (<see cref="ScaledDecode"/>).</summary>
     static SKImage? Thumbnail(string file, int size)
     {
-        if (!File.Exists(file)) return null;
-        using var codec = SKCodec.Create(file);
-        if (codec is null || codec.Info.Width <= 0 || codec.Info.Height <= 0) return null;
-        float scale = Math.Min(1f, (float)size / Math.Min(codec.Info.Width, codec.Info.Height));
-        var dims = codec.GetScaledDimensions(scale);
-        var info = new SKImageInfo(dims.Width, dims.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        using var bitmap = new SKBitmap(info);
-        if (codec.GetPixels(info, bitmap.GetPixels()) != SKCodecResult.Success) return null;
-        return SKImage.FromPixelCopy(bitmap.PeekPixels());
+        using var bitmap = ScaledDecode.Bitmap(file, size);
+        return bitmap is null ? null : SKImage.FromPixelCopy(bitmap.PeekPixels());
     }
 
     /// <summary>The largest rectangle with the image's aspect ratio centred in the box.</summary>

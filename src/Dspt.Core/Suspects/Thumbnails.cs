@@ -10,14 +10,8 @@ public static class Thumbnails
     /// <summary>null when the file is missing or does not decode.</summary>
     public static byte[]? FromFile(string file, int size = DefaultSize)
     {
-        if (!File.Exists(file)) return null;
-        using var codec = SKCodec.Create(file);
-        if (codec is null || codec.Info.Width <= 0 || codec.Info.Height <= 0) return null;
-        float scale = Math.Min(1f, (float)size / Math.Min(codec.Info.Width, codec.Info.Height));
-        var dims = codec.GetScaledDimensions(scale);
-        var info = new SKImageInfo(dims.Width, dims.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        using var bitmap = new SKBitmap(info);
-        if (codec.GetPixels(info, bitmap.GetPixels()) != SKCodecResult.Success) return null;
+        using var bitmap = Reporting.ScaledDecode.Bitmap(file, size);
+        if (bitmap is null) return null;
         return Encode(bitmap, size);
     }
 
