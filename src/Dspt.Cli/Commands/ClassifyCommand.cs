@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using Dspt.Imaging;
-using Dspt.Prompting;
+using Dspt.Evaluation;
+using Dspt.Runs;
 using Dspt.Text;
 using static TorchSharp.torch;
 
@@ -9,67 +9,77 @@ namespace Dspt.Cli.Commands;
 
 public static class ClassifyCommand
 {
-    static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
-
     public static Command Create()
     {
-        var model = CommonOptions.Model();
+        var model = CommonOptions.Model(required: false);
+        model.Description = "CLIP checkpoint (required without --prompt; with it, default the one the prompt records: its tensors must be the same, in any file format)";
+        var prompt = CommonOptions.SavedPrompt();
+        prompt.Required = false;
+        prompt.Description = "classify with a trained prompt (any learner): a run folder or a folder with prompt.safetensors + prompt.json; its classes unless --classes/--classes-file apply it to others";
         var vocab = CommonOptions.Vocab();
         var device = CommonOptions.Device();
         var dtype = CommonOptions.DType();
         var threads = CommonOptions.Threads();
         var classes = new Option<string?>("--classes") { Description = "class names, comma-separated" };
         var classesFile = new Option<string?>("--classes-file") { Description = "a file with one class name per line" };
-        var template = new Option<string>("--template") { Description = "prompt template; {} is replaced by the class name", DefaultValueFactory = _ => "a photo of a {}." };
+        var template = new Option<string?>("--template") { Description = "zero-shot prompt template; {} is replaced by the class name (default \"a photo of a {}.\")" };
         var topK = new Option<int>("--top-k", "-k") { Description = "classes shown per image", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "print one JSON object per image" };
         var inputs = new Argument<string[]>("images") { Description = "image files or folders (searched recursively)", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("classify", "Zero-shot classification: CLIP scores each image against '<template>' for every class")
+        var command = new Command("classify", "Classify images: zero-shot (CLIP scores each image against '<template>' for every class) or with a trained prompt (--prompt)")
         {
             model, vocab, classes, classesFile, template, topK, json, inputs, device, dtype, threads,
         };
+        command.Options.Add(prompt);
         command.SetAction(parse =>
         {
             CommonOptions.ApplyThreads(parse, threads);
             var output = parse.InvocationConfiguration.Output;
-            var names = ReadClassNames(parse.GetValue(classes), parse.GetValue(classesFile));
-            string tmpl = parse.GetValue(template)!;
-            if (!tmpl.Contains("{}")) throw new InvalidInputException($"--template '{tmpl}': expected a '{{}}' where the class name goes");
-            var files = ExpandImages(parse.GetValue(inputs)!);
-            int k = Math.Clamp(parse.GetValue(topK), 1, names.Count);
+            var stderr = parse.InvocationConfiguration.Error;
+            string? promptPath = parse.GetValue(prompt);
+            bool namesGiven = parse.GetValue(classes) is not null || parse.GetValue(classesFile) is not null;
+            var names = promptPath is not null && !namesGiven ? null : ReadClassNames(parse.GetValue(classes), parse.GetValue(classesFile));
+            var files = ImageClassifier.ExpandImages(parse.GetValue(inputs)!);
+            if (promptPath is null && parse.GetValue(model) is null)
+                throw new InvalidInputException("classify: give the CLIP checkpoint with --model (or --model builtin), or a trained prompt with --prompt");
+            if (promptPath is not null && parse.GetValue(template) is not null)
+                throw new InvalidInputException("classify: --template is for zero-shot classification; a trained prompt (--prompt) brings its own context");
+            if (promptPath is not null && parse.GetResult(dtype) is { Implicit: false } && DeviceSelection.ParseDType(parse.GetValue(dtype)!) != ScalarType.Float32)
+                throw new InvalidInputException($"classify --dtype {parse.GetValue(dtype)}: a trained prompt runs in fp32");
 
-            using var loaded = CommonOptions.LoadModel(parse, model, device, dtype);
-            var clip = loaded.Model;
-            var dev = clip.TextProjection.device;
-            var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), parse.GetValue(model)));
-            var transform = new ClipTransform(clip.Config.ImageResolution);
-            using var _ = inference_mode();
-            using var textFeatures = CoOpPrompts.ZeroShotFeatures(clip, tokenizer, names, tmpl, dev);
-
-            if (!parse.GetValue(json))
+            using var saved = promptPath is null ? null
+                : SavedPrompt.Open(promptPath, parse.GetValue(model), parse.GetValue(vocab), DeviceSelection.Parse(parse.GetValue(device)!), names);
+            using var loaded = saved is null ? CommonOptions.LoadModel(parse, model, device, dtype) : null;
+            using var classifier = saved is not null
+                ? ImageClassifier.WithPrompt(saved.Model, saved.Learner, saved.ClassNames)
+                : ImageClassifier.ZeroShot(loaded!.Model, ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), parse.GetValue(model))),
+                    names!, Template(parse.GetValue(template)));
+            int k = Math.Clamp(parse.GetValue(topK), 1, classifier.ClassNames.Count);
+            bool asJson = parse.GetValue(json);
+            if (!asJson)
             {
                 output.WriteLine($"| image | {string.Join(" | ", Enumerable.Range(1, k).Select(i => $"top-{i}"))} |");
                 output.WriteLine($"|---|{string.Concat(Enumerable.Repeat("---|", k))}");
             }
-            const int batch = 32;
-            for (int start = 0; start < files.Count; start += batch)
-            {
-                var chunk = files.Skip(start).Take(batch).ToList();
-                using var scope = NewDisposeScope();
-                var pixels = transform.ApplyBatch([.. chunk.Select(f => ImageDecoder.Decode(f))]).to(dev);
-                var probs = clip.Logits(clip.EncodeImage(pixels), textFeatures).softmax(-1).to(ScalarType.Float32).cpu();
-                var (values, indices) = probs.topk(k, dim: 1);
-                for (int i = 0; i < chunk.Count; i++)
-                {
-                    var top = Enumerable.Range(0, k).Select(j => (name: names[(int)indices[i, j].item<long>()], p: values[i, j].item<float>())).ToList();
-                    output.WriteLine(parse.GetValue(json)
-                        ? JsonSerializer.Serialize(new { image = chunk[i], top = top.Select(t => new { label = t.name, probability = t.p }) })
-                        : $"| {chunk[i]} | {string.Join(" | ", top.Select(t => $"{t.name} ({t.p:P1})"))} |");
-                }
-            }
+            using var interrupt = new Progress.InterruptSignal();
+            var (classified, skipped) = classifier.Classify(files, k,
+                image => output.WriteLine(asJson
+                    ? JsonSerializer.Serialize(new { image = image.Path, top = image.Top.Select(t => new { label = t.Label, probability = t.Probability }) })
+                    : $"| {image.Path} | {string.Join(" | ", image.Top.Select(t => $"{t.Label} ({t.Probability:P1})"))} |"),
+                (file, reason) => stderr.WriteLine($"warning: skipped {file}: {reason}"),
+                cancellation: interrupt.Token);
+            if (skipped > 0) stderr.WriteLine($"classified {classified} images, skipped {skipped} that could not be decoded");
+            if (classified == 0) throw new InvalidInputException($"classify: none of the {files.Count} files could be decoded as an image");
             return 0;
         });
         return command;
+    }
+
+    static string Template(string? template)
+    {
+        string tmpl = template ?? "a photo of a {}.";
+        if (!tmpl.Contains("{}")) throw new InvalidInputException($"--template '{tmpl}': expected a '{{}}' where the class name goes");
+        return tmpl;
     }
 
     static List<string> ReadClassNames(string? list, string? file)
@@ -87,24 +97,5 @@ public static class ClassifyCommand
         var dup = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) throw new InvalidInputException($"classify: class name '{dup.Key}' is given twice");
         return names;
-    }
-
-    static List<string> ExpandImages(IEnumerable<string> inputs)
-    {
-        var files = new List<string>();
-        foreach (var input in inputs)
-        {
-            if (Directory.Exists(input))
-            {
-                var found = Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                    .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-                    .Order(StringComparer.Ordinal).ToList();
-                if (found.Count == 0) throw new InvalidInputException($"{input}: folder holds no images ({string.Join(", ", ImageExtensions)})");
-                files.AddRange(found);
-            }
-            else if (File.Exists(input)) files.Add(input);
-            else throw new InvalidInputException($"{input}: no such image file or folder");
-        }
-        return files;
     }
 }

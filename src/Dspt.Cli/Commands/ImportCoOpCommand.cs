@@ -39,16 +39,17 @@ public static class ImportCoOpCommand
             string source = parse.GetValue(checkpoint)!;
             var state = CoOpCheckpoint.ReadState(source);
             using var loaded = ClipLoading.Load(parse.GetValue(model)!, ScalarType.Float32);
-            var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), parse.GetValue(model)));
+            string vocabPath = ClipTokenizer.Resolve(parse.GetValue(vocab), parse.GetValue(model));
+            var tokenizer = ClipTokenizer.Load(vocabPath);
             using var prompt = LearnerCheckpoint.Import(parse.GetValue(learner)!,
                 new LearnerSetup(loaded.Model, tokenizer, names, options, parse.GetValue(template)!, 0), state, source);
             foreach (var t in state.Values) t.Dispose();
             var provenance = new JsonObject
             {
                 ["imported_from"] = Path.GetFullPath(source),
-                ["spec"] = new JsonObject { ["model"] = Path.GetFullPath(parse.GetValue(model)!) },
+                ["spec"] = new JsonObject { ["model"] = Dspt.Builtin.Addresses.Model(parse.GetValue(model)!), ["vocab"] = vocabPath },
             };
-            PromptFile.Save(parse.GetValue(output)!, prompt, PromptFile.Describe(prompt, loaded.Info.Sha256, provenance));
+            PromptFile.Save(parse.GetValue(output)!, prompt, PromptFile.Describe(prompt, loaded.Info.Sha256, provenance) with { ModelTensorsSha256 = loaded.Info.TensorsSha256 });
             parse.InvocationConfiguration.Output.WriteLine($"wrote {Path.Combine(parse.GetValue(output)!, PromptFile.TensorFile)} ({prompt.Kind}: ctx [{string.Join(", ", prompt.Trainable[0].Tensor.shape)}], {names.Count} classes)");
             return 0;
         });

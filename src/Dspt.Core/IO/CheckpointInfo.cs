@@ -22,4 +22,20 @@ public sealed record CheckpointInfo(
     CheckpointFormat Format,
     string WeightsFile,
     string Sha256,
-    IReadOnlyDictionary<string, int> OriginalDTypes);
+    IReadOnlyDictionary<string, int> OriginalDTypes)
+{
+    /// <summary>
+    /// The hash of the weights themselves (<see cref="TensorHash"/>): equal for the same tensors
+    /// in another file format, where <see cref="Sha256"/> differs.
+    /// </summary>
+    public string TensorsSha256 { get; init; } = "";
+
+    /// <summary>
+    /// Whether these are the weights recorded as <paramref name="fileSha256"/> (the file's hash)
+    /// and <paramref name="tensorsSha256"/> (the tensors' hash; null in records made before it existed,
+    /// which then need the same file).
+    /// </summary>
+    public bool Matches(string fileSha256, string? tensorsSha256) =>
+        string.Equals(fileSha256, Sha256, StringComparison.OrdinalIgnoreCase)
+        || (!string.IsNullOrEmpty(tensorsSha256) && string.Equals(tensorsSha256, TensorsSha256, StringComparison.OrdinalIgnoreCase));
+}

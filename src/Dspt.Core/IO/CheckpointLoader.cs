@@ -14,6 +14,9 @@ public static class CheckpointLoader
         "TorchScript archives (OpenAI's released .pt files) and Hugging Face CLIPModel folders (config.json + model.safetensors or pytorch_model.bin)";
 
     static readonly ScalarType[] FloatingTypes = [ScalarType.Float32, ScalarType.Float16, ScalarType.BFloat16, ScalarType.Float64];
+    /// <summary>Scalars OpenAI's archives carry beside the weights; the model drops them, and so does the tensor hash.</summary>
+    public static readonly IReadOnlyCollection<string> NotWeights = ["input_resolution", "context_length", "vocab_size"];
+
     static readonly ScalarType[] KeptTypes = [ScalarType.Int64, ScalarType.Int32, ScalarType.Int16, ScalarType.Int8, ScalarType.Byte, ScalarType.Bool];
 
     /// <summary>
@@ -51,7 +54,10 @@ public static class CheckpointLoader
                     throw new InvalidInputException($"{weightsFile}: tensor '{name}' has dtype {t.dtype}, which is not supported (expected {string.Join("/", FloatingTypes)}, or an integer buffer)");
             }
             info = new CheckpointInfo(path, format, weightsFile, ContentHash.OfFile(weightsFile),
-                raw.Values.GroupBy(t => t.dtype.ToString()).ToDictionary(g => g.Key, g => g.Count()));
+                raw.Values.GroupBy(t => t.dtype.ToString()).ToDictionary(g => g.Key, g => g.Count()))
+            {
+                TensorsSha256 = TensorHash.Of(raw, NotWeights),
+            };
         }
         catch
         {

@@ -48,9 +48,69 @@ public static class LearnerCheckpoint
     /// <summary>
     /// A learner of kind <paramref name="learner"/> from its reference state dict. The context's
     /// shape decides M (and, for CoOp, unified vs class-specific); token_prefix/suffix are
-    /// shape-checked and recomputed from the class names, as the reference load_model does.
+    /// recomputed from the class names, as the reference load_model does, and must equal the saved
+    /// ones (within fp16/bf16 rounding): a checkpoint for another model or other class names is an error.
     /// </summary>
     public static IPromptModel Import(string learner, LearnerSetup setup, IReadOnlyDictionary<string, Tensor> state, string source)
+    {
+        var model = Build(learner, setup, state, source);
+        try
+        {
+            CheckEmbeddings(model, setup.ClassNames, state, source);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
+    }
+
+    /// <summary>
+    /// Relative tolerance of the embedding check: the reference code keeps CLIP in fp16 on a GPU,
+    /// so its token_prefix/suffix may be the float32 embeddings rounded to fp16 (relative error
+    /// 2^-11) or bf16 (2^-8 = 0.39 %); another model's or another class's embeddings differ by
+    /// far more (they are different rows of the embedding table).
+    /// </summary>
+    const double EmbeddingTolerance = 4e-3;
+
+    /// <summary>
+    /// The checkpoint's token_prefix (the start token's embedding) and token_suffix (the class
+    /// names', the full stop's and the end token's) must be the embeddings the given model gives
+    /// the given class names: otherwise the checkpoint was made for another model or other class
+    /// names, and its context would be applied to the wrong ones.
+    /// </summary>
+    static void CheckEmbeddings(IPromptModel model, IReadOnlyList<string> classNames, IReadOnlyDictionary<string, Tensor> state, string source)
+    {
+        var reference = ReferenceState(model);
+        try
+        {
+            foreach (var (name, expected) in reference)
+            {
+                if (name is not ("token_prefix" or "token_suffix") || !state.TryGetValue(name, out var given)) continue;
+                using var scope = NewDisposeScope();
+                if (!given.shape.SequenceEqual(expected.shape))
+                    throw new InvalidInputException($"{source}: field '{name}' has shape [{string.Join(", ", given.shape)}], the given model and {classNames.Count} class names give [{string.Join(", ", expected.shape)}] (saved for other class names or another model?)");
+                var e = expected.to(ScalarType.Float32).cpu();
+                var g = given.to(ScalarType.Float32).cpu();
+                var excess = ((g - e).abs() - (EmbeddingTolerance * e.abs() + 1e-6)).reshape(e.shape[0], -1).amax(1);
+                var bad = (excess > 0).nonzero();
+                if (bad.shape[0] == 0) continue;
+                int row = (int)bad[0, 0].item<long>();
+                double worst = (g - e).abs().max().item<float>();
+                throw new InvalidInputException(name == "token_prefix"
+                    ? $"{source}: field 'token_prefix' (the start token's embedding) differs from the given model's by up to {worst:G3}: the checkpoint was made for another CLIP model (check --model)"
+                    : $"{source}: field 'token_suffix' differs from the given model's embeddings of the class names, first at class {row} ('{classNames[row]}'), by up to {worst:G3}: " +
+                      "the checkpoint was made for other class names, another class order or another CLIP model (check --dataset / --classes-file and --model)");
+            }
+        }
+        finally
+        {
+            foreach (var (_, t) in reference) t.Dispose();
+        }
+    }
+
+    static IPromptModel Build(string learner, LearnerSetup setup, IReadOnlyDictionary<string, Tensor> state, string source)
     {
         var clip = setup.Clip;
         string kind = LearnerRegistry.Kind(learner);

@@ -46,6 +46,13 @@ public sealed record PromptInfo(
     public string LearnerName => Learner == "kgcoop" && KgWeight is double w
         ? $"kgcoop:{w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : Learner;
 
+    /// <summary>
+    /// The hash of the model's tensors (<see cref="IO.TensorHash"/>): the same weights in another
+    /// file format are accepted. Null in files written before it was recorded (they need the same file).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ModelTensorsSha256 { get; init; }
+
     public PromptOptions Options(PromptOptions speedups) => speedups with { Layout = Layout };
 }
 
@@ -176,9 +183,10 @@ public static class PromptFile
     /// cannot transfer (an error).
     /// </summary>
     public static IPromptModel CreateModel(IReadOnlyDictionary<string, Tensor> tensors, PromptInfo info, ClipModel clip, string modelSha256,
-        Text.ClipTokenizer tokenizer, PromptOptions? speedups = null, string source = "prompt", IReadOnlyList<string>? classNames = null)
+        Text.ClipTokenizer tokenizer, PromptOptions? speedups = null, string source = "prompt", IReadOnlyList<string>? classNames = null,
+        string? modelTensorsSha256 = null)
     {
-        CheckModel(tensors["ctx"], info, clip, modelSha256, source);
+        CheckModel(tensors["ctx"], info, clip, modelSha256, modelTensorsSha256, source);
         classNames ??= info.ClassNames;
         if (info.Layout.ClassSpecific && !classNames.SequenceEqual(info.ClassNames))
             throw new InvalidInputException($"{source}: a class-specific context (--csc: one context per trained class) cannot be applied to other classes; evaluate it on the {info.ClassNames.Count} classes it was trained on");
@@ -196,10 +204,15 @@ public static class PromptFile
         return model;
     }
 
-    static void CheckModel(Tensor context, PromptInfo info, ClipModel clip, string modelSha256, string source)
+    /// <param name="modelTensorsSha256">the given model's tensor hash: matching the recorded one accepts the same weights in another file</param>
+    static void CheckModel(Tensor context, PromptInfo info, ClipModel clip, string modelSha256, string? modelTensorsSha256, string source)
     {
-        if (!string.Equals(info.ModelSha256, modelSha256, StringComparison.OrdinalIgnoreCase))
-            throw new InvalidInputException($"{source}: the prompt was trained on the model with sha256 {info.ModelSha256} ({info.ModelArchitecture}); the given model has sha256 {modelSha256}");
+        bool sameFile = string.Equals(info.ModelSha256, modelSha256, StringComparison.OrdinalIgnoreCase);
+        bool sameTensors = info.ModelTensorsSha256 is { Length: > 0 } recorded && string.Equals(recorded, modelTensorsSha256, StringComparison.OrdinalIgnoreCase);
+        if (!sameFile && !sameTensors)
+            throw new InvalidInputException(info.ModelTensorsSha256 is null || modelTensorsSha256 is null
+                ? $"{source}: the prompt was trained on the model with sha256 {info.ModelSha256} ({info.ModelArchitecture}); the given model has sha256 {modelSha256}"
+                : $"{source}: the prompt was trained on the model whose tensors have sha256 {info.ModelTensorsSha256} ({info.ModelArchitecture}, file sha256 {info.ModelSha256}); the given model's tensors have sha256 {modelTensorsSha256}: other weights");
         if (context.shape[^1] != clip.Config.TransformerWidth)
             throw new InvalidInputException($"{source}: context width {context.shape[^1]} does not match the model's text width {clip.Config.TransformerWidth}");
     }
@@ -211,7 +224,7 @@ public static class PromptFile
     public static PromptLearner CreateLearner(Tensor context, PromptInfo info, ClipModel clip, string modelSha256,
         Func<PromptOptions, PromptTokens> tokenize, PromptOptions? speedups = null, string source = "prompt")
     {
-        CheckModel(context, info, clip, modelSha256, source);
+        CheckModel(context, info, clip, modelSha256, null, source);
         var options = info.Options(speedups ?? new PromptOptions());
         var learner = new PromptLearner(clip, tokenize(options), info.ClassNames, options, seed: 0);
         using (no_grad()) learner.Context.copy_(context);

@@ -18,7 +18,7 @@ public sealed record MachineInfo(string Os, string Runtime, string Architecture,
 
 /// <summary>
 /// manifest.json of a run folder: what was run (<see cref="Spec"/>), on which model file and
-/// which drawn split (their sha256), with which software on which machine.
+/// which drawn split (their sha256; the model also by the hash of its tensors), with which software on which machine.
 /// <see cref="Fingerprint"/> hashes what decides the result; a checkpoint only resumes a run
 /// with the same fingerprint.
 /// </summary>
@@ -35,6 +35,14 @@ public sealed record RunManifest(
     public const string FormatTag = "dspt-run-v1";
 
     public string Format { get; init; } = FormatTag;
+
+    /// <summary>
+    /// The hash of the model's tensors (<see cref="IO.TensorHash"/>), so the same weights in another
+    /// file format resume the run; null in manifests written before it was recorded (those need the
+    /// same file, <see cref="ModelSha256"/>). Not part of the fingerprint.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ModelTensorsSha256 { get; init; }
 
     public string Fingerprint => ComputeFingerprint(Spec, ModelSha256, DataSha256);
 

@@ -55,7 +55,7 @@ public static class RunPipeline
             FewShotSplitFile.Save(run.Split, split);
             var manifest = new RunManifest(spec, model.Info.Sha256, model.Model.Config.ToString(), ContentHash.OfFile(run.Split),
                 RunManifest.Version(typeof(InvalidInputException).Assembly), RunManifest.Version(typeof(TorchSharp.torch).Assembly),
-                MachineInfo.Current(spec.Device), DateTime.UtcNow);
+                MachineInfo.Current(spec.Device), DateTime.UtcNow) { ModelTensorsSha256 = model.Info.TensorsSha256 };
             run.WriteManifest(manifest);
             return new TrainingRun(run, manifest, split, model, owns, tokenizer, Features(spec, shared, warn), held) { Status = status, Images = shared?.Images };
         }
@@ -104,8 +104,11 @@ public static class RunPipeline
         var (model, owns) = Model(manifest.Spec, device, shared);
         try
         {
-            if (model.Info.Sha256 != manifest.ModelSha256)
-                throw new InvalidInputException($"{manifest.Spec.Model}: sha256 {model.Info.Sha256} differs from the {manifest.ModelSha256} recorded in {run.Manifest}; the model file changed, so the run cannot continue");
+            // The same weights in another file format (or re-saved) continue the run; old manifests record only the file's hash.
+            if (!model.Info.Matches(manifest.ModelSha256, manifest.ModelTensorsSha256))
+                throw new InvalidInputException(manifest.ModelTensorsSha256 is null
+                    ? $"{manifest.Spec.Model}: sha256 {model.Info.Sha256} differs from the {manifest.ModelSha256} recorded in {run.Manifest}; the model file changed, so the run cannot continue"
+                    : $"{manifest.Spec.Model}: its tensors' sha256 {model.Info.TensorsSha256} differs from the {manifest.ModelTensorsSha256} recorded in {run.Manifest} (model_tensors_sha256); the weights changed, so the run cannot continue");
             return new TrainingRun(run, manifest, split, model, owns, Tokenizer(manifest.Spec, shared), Features(manifest.Spec, shared, warn), held) { Status = status, Images = shared?.Images };
         }
         catch

@@ -9,7 +9,7 @@ namespace Dspt.Runs;
 /// <summary>
 /// A saved prompt opened for use (as `dspt eval` and `dspt export-coop` need it): the prompt
 /// file, the model it was trained on (the one recorded in prompt.json unless another path is
-/// given; its sha256 must match), that model's tokenizer and the saved learner (any kind).
+/// given; its tensors must be the recorded ones), that model's tokenizer (the recorded vocabulary unless another is given) and the saved learner (any kind).
 /// </summary>
 public sealed class SavedPrompt : IDisposable
 {
@@ -29,6 +29,8 @@ public sealed class SavedPrompt : IDisposable
     public PromptInfo Info { get; }
     public ClipModel Model => model.Model;
     public string ModelSha256 => model.Info.Sha256;
+    /// <summary>Where the model came from, with both its file and its tensors' hash.</summary>
+    public IO.CheckpointInfo ModelInfo => model.Info;
     public ClipTokenizer Tokenizer { get; }
     public IPromptModel Learner { get; }
     /// <summary>The classes the learner scores (the trained ones unless others were asked for).</summary>
@@ -36,7 +38,7 @@ public sealed class SavedPrompt : IDisposable
 
     /// <param name="path">A run folder or a folder with prompt.safetensors + prompt.json.</param>
     /// <param name="modelPath">The CLIP checkpoint; null: the one recorded in prompt.json (training.spec.model).</param>
-    /// <param name="vocab">The vocabulary; null: looked for next to the model.</param>
+    /// <param name="vocab">The vocabulary; null: the one recorded in prompt.json (training.spec.vocab) if that file exists, else looked for next to the model.</param>
     /// <param name="classNames">Apply the prompt to these classes (base-to-new); null: the trained ones.</param>
     public static SavedPrompt Open(string path, string? modelPath = null, string? vocab = null, Device? device = null,
         IReadOnlyList<string>? classNames = null)
@@ -46,8 +48,9 @@ public sealed class SavedPrompt : IDisposable
         var loaded = ClipLoading.Load(modelPath, ScalarType.Float32, device);
         try
         {
-            var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(vocab, modelPath));
-            var learner = PromptFile.CreateModel(tensors, info, loaded.Model, loaded.Info.Sha256, tokenizer, source: path, classNames: classNames);
+            var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(vocab ?? RecordedVocab(info), modelPath));
+            var learner = PromptFile.CreateModel(tensors, info, loaded.Model, loaded.Info.Sha256, tokenizer, source: path, classNames: classNames,
+                modelTensorsSha256: loaded.Info.TensorsSha256);
             if (device is not null && device.type != DeviceType.CPU && learner is nn.Module module) module.to(device);
             return new SavedPrompt(path, info, loaded, tokenizer, learner) { ClassNames = classNames ?? info.ClassNames };
         }
@@ -58,9 +61,14 @@ public sealed class SavedPrompt : IDisposable
         }
     }
 
-    /// <summary>The model path `dspt train` records in prompt.json (training.spec.model), if that file exists.</summary>
+    /// <summary>The model `dspt train` records in prompt.json (training.spec.model), if it is the built-in one or that file (or Hugging Face folder) exists.</summary>
     public static string? RecordedModel(PromptInfo info) =>
-        info.Training?["spec"]?["model"]?.GetValue<string>() is { } path && File.Exists(path) ? path : null;
+        info.Training?["spec"]?["model"]?.GetValue<string>() is { } path
+        && (Builtin.BuiltinModel.Is(path) || File.Exists(path) || Directory.Exists(path)) ? path : null;
+
+    /// <summary>The vocabulary path `dspt train` and `dspt import-coop` record in prompt.json (training.spec.vocab), if that file exists.</summary>
+    public static string? RecordedVocab(PromptInfo info) =>
+        info.Training?["spec"]?["vocab"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var path) && (File.Exists(path) || Directory.Exists(path)) ? path : null;
 
     /// <summary>The epoch count recorded in prompt.json (training.spec.train.epochs), 0 if none.</summary>
     public int RecordedEpochs => Info.Training?["spec"]?["train"]?["epochs"]?.GetValue<int>() ?? 0;

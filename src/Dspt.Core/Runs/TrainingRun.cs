@@ -19,7 +19,7 @@ namespace Dspt.Runs;
 /// (manifest.json and the drawn split are written). <see cref="Execute"/> encodes (or reads
 /// cached) image features, trains the prompt with checkpoints after every epoch (continuing from
 /// the folder's checkpoint if there is one), saves the prompt, evaluates it and zero-shot CLIP on
-/// the test split and writes final.json. The run holds its folder's <see cref="RunLock"/> until
+/// the test split (evaluation.*, predictions.csv) and writes final.json. The run holds its folder's <see cref="RunLock"/> until
 /// it is disposed.
 /// </summary>
 public sealed class TrainingRun : IDisposable
@@ -88,13 +88,15 @@ public sealed class TrainingRun : IDisposable
             Checkpoints ? new MetricsWriter(Folder, progress) : progress, cancellation, curves.Observe);
         Folder.WriteMetrics(metrics);
 
-        PromptFile.Save(Folder.Path, learner, PromptFile.Describe(learner, Manifest.ModelSha256, Provenance()));
+        PromptFile.Save(Folder.Path, learner, PromptFile.Describe(learner, Manifest.ModelSha256, Provenance()) with { ModelTensorsSha256 = Manifest.ModelTensorsSha256 });
 
         Status?.Invoke($"evaluating on {testPaths.Length} test images");
         using var test = source.Encode(testPaths);
         string name = spec.LearnerName == "coop" ? $"prompt ({spec.Loss})" : $"prompt ({learner.Kind}, {spec.Loss})";
-        var (zeroShot, learned) = PromptEvaluation.Run(Model, Tokenizer, learner, data.ClassNames, name, data.Template, test,
+        var (zeroShot, learned, logits) = PromptEvaluation.Score(Model, Tokenizer, learner, data.ClassNames, name, data.Template, test,
             [.. data.Test.Select(i => (long)i.Label)]);
+        using (logits)
+            Predictions.Write(Folder.Path, "test", Predictions.ForItems(logits, data.Test, spec.Dataset), data.ClassNames);
         EvaluationReport.Write(Folder.Path, "test", [zeroShot, learned], PromptEvaluation.Note(data.Template));
 
         var noise = NoiseSpec.Parse(spec.Noise);
