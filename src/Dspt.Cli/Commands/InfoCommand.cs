@@ -23,6 +23,7 @@ public static class InfoCommand
                 format = info.Format.ToString(),
                 weights_file = info.WeightsFile,
                 sha256 = info.Sha256,
+                tensors_sha256 = info.TensorsSha256,
                 architecture = c.IsVit ? "ViT" : "ModifiedResNet",
                 description = c.Architecture,
                 parameters = model.ParameterCount(),
@@ -44,6 +45,7 @@ public static class InfoCommand
             }
             output.WriteLine($"file          {info.WeightsFile} ({info.Format})");
             output.WriteLine($"sha256        {info.Sha256}");
+            output.WriteLine($"tensors       sha256 {info.TensorsSha256} (the weights, in any file format)");
             output.WriteLine($"architecture  {c.Architecture}");
             output.WriteLine($"text          {c.TransformerLayers} layers, width {c.TransformerWidth}, {c.TransformerHeads} heads, context {c.ContextLength}, vocab {c.VocabSize}");
             output.WriteLine($"embedding     {c.EmbedDim}");

@@ -29,6 +29,11 @@ public class TensorHashTests
         Assert.True(infos[1].Matches("not-the-file", infos[0].TensorsSha256));
         Assert.False(infos[1].Matches(infos[0].Sha256, null));   // an old record (file hash only) needs the same file
         Assert.True(infos[0].Matches(infos[0].Sha256, null));
+
+        // dspt info shows both.
+        using var json = System.Text.Json.JsonDocument.Parse(Cli.Ok("info", VitTiny("weights.openai.safetensors"), "--json"));
+        Assert.Equal(infos[0].TensorsSha256, json.RootElement.GetProperty("tensors_sha256").GetString());
+        Assert.Equal(infos[0].Sha256, json.RootElement.GetProperty("sha256").GetString());
     }
 
     [Fact]
