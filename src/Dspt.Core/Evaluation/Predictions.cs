@@ -8,7 +8,7 @@ namespace Dspt.Evaluation;
 /// <summary>One scored image: what the data says, what the prompt predicts and its top classes.</summary>
 /// <param name="Path">the item's path relative to the dataset root (or its built-in id)</param>
 /// <param name="Given">the label the data gives</param>
-/// <param name="True">the real class where it is known independently of <paramref name="Given"/> (the built-in world's), else null</param>
+/// <param name="True">the real class where it is known independently of <paramref name="Given"/> (a training shot's clean label under synthetic noise, the built-in world's classes), else null</param>
 /// <param name="Top">the <see cref="Predictions.TopK"/> most probable classes, most probable first (the first is the prediction)</param>
 public sealed record Prediction(string Path, int Given, int? True, IReadOnlyList<(int Label, float Probability)> Top)
 {
@@ -48,9 +48,18 @@ public static class Predictions
         FromLogits(logits, [.. items.Select(i => i.Path)], [.. items.Select(i => i.Label)],
             Builtin.BuiltinDataset.Is(dataset) ? [.. items.Select(i => (int?)i.Label)] : null);
 
-    public static string ToCsv(string split, IEnumerable<Prediction> rows, IReadOnlyList<string> classNames)
+    /// <summary>Rows for a run's training shots: given labels after noise; the clean ones are known where the noise was synthetic (or the world's).</summary>
+    public static IReadOnlyList<Prediction> ForShots(Tensor logits, IReadOnlyList<Data.NoisyItem> items, bool cleanKnown) =>
+        FromLogits(logits, [.. items.Select(i => i.Path)], [.. items.Select(i => i.Label)],
+            cleanKnown ? [.. items.Select(i => (int?)i.CleanLabel)] : null);
+
+    public static string ToCsv(string split, IEnumerable<Prediction> rows, IReadOnlyList<string> classNames) =>
+        ToCsv([(split, rows)], classNames);
+
+    public static string ToCsv(IEnumerable<(string Split, IEnumerable<Prediction> Rows)> splits, IReadOnlyList<string> classNames)
     {
         var sb = new StringBuilder(Header).Append('\n');
+        foreach (var (split, rows) in splits)
         foreach (var r in rows)
             sb.Append(Field(split)).Append(',').Append(Field(r.Path)).Append(',').Append(Field(classNames[r.Given])).Append(',')
               .Append(r.True is int t ? Field(classNames[t]) : "").Append(',').Append(Field(classNames[r.Predicted])).Append(',')
@@ -61,11 +70,15 @@ public static class Predictions
     }
 
     /// <summary>Writes <see cref="FileName"/> into <paramref name="directory"/> atomically.</summary>
-    public static string Write(string directory, string split, IEnumerable<Prediction> rows, IReadOnlyList<string> classNames)
+    public static string Write(string directory, string split, IEnumerable<Prediction> rows, IReadOnlyList<string> classNames) =>
+        Write(directory, [(split, rows)], classNames);
+
+    /// <summary>Writes the splits' rows, in the order given, into <see cref="FileName"/> in <paramref name="directory"/> atomically.</summary>
+    public static string Write(string directory, IEnumerable<(string Split, IEnumerable<Prediction> Rows)> splits, IReadOnlyList<string> classNames)
     {
         Directory.CreateDirectory(directory);
         string path = System.IO.Path.Combine(directory, FileName);
-        AtomicFile.WriteAllText(path, ToCsv(split, rows, classNames));
+        AtomicFile.WriteAllText(path, ToCsv(splits, classNames));
         return path;
     }
 

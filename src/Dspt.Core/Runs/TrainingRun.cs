@@ -19,7 +19,7 @@ namespace Dspt.Runs;
 /// (manifest.json and the drawn split are written). <see cref="Execute"/> encodes (or reads
 /// cached) image features, trains the prompt with checkpoints after every epoch (continuing from
 /// the folder's checkpoint if there is one), saves the prompt, evaluates it and zero-shot CLIP on
-/// the test split (evaluation.*, predictions.csv) and writes final.json. The run holds its folder's <see cref="RunLock"/> until
+/// the test split (evaluation.*; predictions.csv also for the training shots) and writes final.json. The run holds its folder's <see cref="RunLock"/> until
 /// it is disposed.
 /// </summary>
 public sealed class TrainingRun : IDisposable
@@ -96,7 +96,14 @@ public sealed class TrainingRun : IDisposable
         var (zeroShot, learned, logits) = PromptEvaluation.Score(Model, Tokenizer, learner, data.ClassNames, name, data.Template, test,
             [.. data.Test.Select(i => (long)i.Label)]);
         using (logits)
-            Predictions.Write(Folder.Path, "test", Predictions.ForItems(logits, data.Test, spec.Dataset), data.ClassNames);
+        {
+            // The training shots too, on the test view (as EpochCurves scores the mislabeled ones): which given labels the prompt disagrees with.
+            using var shots = source.Encode(trainPaths);
+            using var shotLogits = PromptEvaluation.LearnedLogits(learner, shots);
+            bool cleanKnown = !data.Noise.Equals(NoiseSpec.Clean) || Builtin.BuiltinDataset.Is(spec.Dataset);
+            Predictions.Write(Folder.Path, [("train", Predictions.ForShots(shotLogits, data.Train, cleanKnown)),
+                ("test", Predictions.ForItems(logits, data.Test, spec.Dataset))], data.ClassNames);
+        }
         EvaluationReport.Write(Folder.Path, "test", [zeroShot, learned], PromptEvaluation.Note(data.Template));
 
         var noise = NoiseSpec.Parse(spec.Noise);

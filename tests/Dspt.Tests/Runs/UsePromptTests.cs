@@ -53,28 +53,37 @@ public class UsePromptTests(TrainedRun trained) : IClassFixture<TrainedRun>
     {
         string path = Path.Combine(trained.Run, "predictions.csv");
         Assert.Equal("split,path,given_label,true_label,predicted,probability,top5", File.ReadLines(path).First());
-        var rows = ReadCsv(path);
+        var all = ReadCsv(path);
+        var rows = all.Where(r => r["split"] == "test").ToList();
         Assert.Equal(12, rows.Count);
         var final = new RunFolder(trained.Run).ReadFinal();
         Assert.Equal(final.Accuracy, 100.0 * rows.Count(r => r["predicted"] == r["given_label"]) / rows.Count, 9);
-        foreach (var r in rows)
+
+        // The training shots: given labels after the synthetic noise, and the clean ones it replaced.
+        var split = Dspt.Data.FewShotSplitFile.Load(Path.Combine(trained.Run, "fewshot.json"));
+        var shots = all.Where(r => r["split"] == "train").ToList();
+        Assert.Equal(["train", "test"], all.Select(r => r["split"]).Distinct());
+        Assert.Equal(split.Train.Select(i => (i.Path, split.ClassNames[i.Label], split.ClassNames[i.CleanLabel])),
+            shots.Select(r => (r["path"], r["given_label"], r["true_label"])));
+        Assert.Equal(split.Report.Corrupted, shots.Count(r => r["given_label"] != r["true_label"]));
+        Assert.True(split.Report.Corrupted > 0);
+        foreach (var r in all)
         {
-            Assert.Equal("test", r["split"]);
-            Assert.Equal("", r["true_label"]);   // a folder's labels are only given
+            if (r["split"] == "test") Assert.Equal("", r["true_label"]);   // a folder's labels are only given
             var top = r["top5"].Split(';').Select(t => (Label: t[..t.LastIndexOf(':')], P: double.Parse(t[(t.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture))).ToList();
             Assert.Equal(4, top.Count);   // four classes: all of them
             Assert.Equal(r["predicted"], top[0].Label);
             Assert.Equal(double.Parse(r["probability"], CultureInfo.InvariantCulture), top[0].P);
             Assert.Equal(1.0, top.Sum(t => t.P), 4);
             Assert.True(top.Zip(top.Skip(1)).All(p => p.First.P >= p.Second.P));
-            Assert.Contains(r["given_label"], r["path"]);   // test/<class>/NNN.png
+            Assert.Contains(r["true_label"] is "" ? r["given_label"] : r["true_label"], r["path"]);   // <split>/<class>/NNN.png
         }
     }
 
     [Fact]
     public void Classify_with_the_runs_prompt_predicts_what_eval_predicted()
     {
-        var rows = ReadCsv(Path.Combine(trained.Run, "predictions.csv")).ToDictionary(r => r["path"]);
+        var rows = ReadCsv(Path.Combine(trained.Run, "predictions.csv")).Where(r => r["split"] == "test").ToDictionary(r => r["path"]);
         // No --vocab and no --model: both come from the run's record.
         var (code, output, err) = Cli.Run("classify", "--prompt", trained.Run, "--json", "-k", "2", Path.Combine(trained.Data.Root, "test"));
         Assert.True(code == 0, err);
@@ -147,7 +156,8 @@ public class UsePromptTests(TrainedRun trained) : IClassFixture<TrainedRun>
         Assert.True(code == 0, err);
         var final = new RunFolder(trained.Run).ReadFinal();
         Assert.Contains($"| {final.Accuracy:F2} |", output);
-        Assert.Equal(File.ReadAllText(Path.Combine(trained.Run, "predictions.csv")), File.ReadAllText(trained.Dir["eval/predictions.csv"]));
+        var lines = File.ReadAllLines(Path.Combine(trained.Run, "predictions.csv"));
+        Assert.Equal([lines[0], .. lines.Where(l => l.StartsWith("test,", StringComparison.Ordinal))], File.ReadAllLines(trained.Dir["eval/predictions.csv"]));
 
         var export = Cli.Run("export-coop", "--prompt", trained.Run, "--out", trained.Dir["coop/model.pth.tar-1"]);
         Assert.True(export.Code == 0, export.Err);
