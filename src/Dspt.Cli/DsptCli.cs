@@ -51,10 +51,11 @@ public static class DsptCli
         {
             var root = Build(tuning);
             root.Options.Add(Verbose);
+            root.Options.Add(ConfigFile.Create());
             // The built-in --version reads the entry assembly (a test host, in-process): say Dspt's.
             foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new PrintVersion();
             root.Subcommands.Add(HelpCommand.Create(root));
-            return root.Parse(args).Invoke(config);
+            return root.Parse(ConfigFile.Expand(root, args)).Invoke(config);
         }
         catch (InvalidInputException e)
         {

@@ -181,7 +181,7 @@ public static class SuspectsCommand
             timings["scores_and_outputs"] = stage.Elapsed.TotalSeconds;
             timings["total"] = clock.Elapsed.TotalSeconds;
             settings["seconds"] = timings;
-            WriteManifest(outDir, parse.GetValue(device)!, settings, split, modelSha256, modelPath, ranking.Name, parse.GetValue(seed), result);
+            WriteManifest(outDir, parse.GetValue(device)!, ResolvedSettings.Of(parse), settings, split, modelSha256, modelPath, ranking.Name, parse.GetValue(seed), result);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"estimated noise {100 * result.Scored.EstimatedNoiseRate:F1} %, {result.Scored.EstimatedIssues} label issues of {paths.Length}; {outDir}/{SuspectsPage.FileName}"));
             if (result.TruthKnown) stdout.Write(SuspectsOutput.DetectionTable(result.Detection()));
@@ -200,7 +200,7 @@ public static class SuspectsCommand
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
             string.Join("\n", paths.Select((p, i) => $"{p}\t{given[i]}")))))[..16];
 
-    static void WriteManifest(string dir, string device, JsonObject settings, FewShotSplit split, string modelSha256, string modelPath, string rankBy, int seed, SuspectsResult result)
+    static void WriteManifest(string dir, string device, JsonObject invocation, JsonObject settings, FewShotSplit split, string modelSha256, string modelPath, string rankBy, int seed, SuspectsResult result)
     {
         var o = new JsonObject
         {
@@ -213,6 +213,7 @@ public static class SuspectsCommand
             ["seed"] = seed,
             ["rank_by"] = rankBy,
             ["settings"] = settings,
+            ["invocation"] = invocation,
             ["estimated_noise_rate"] = result.Scored.EstimatedNoiseRate,
             ["estimated_issues"] = result.Scored.EstimatedIssues,
             ["truth_known"] = result.TruthKnown,

@@ -95,7 +95,10 @@ public static class SweepCommand
 
             CommonOptions.ApplyThreads(parse, threads);
             stderr.WriteLine($"plan '{sweepPlan.Name}' ({planHash}): {mine.Count} of {all.Count} runs in {slice}; output {Path.GetFullPath(output)}");
-            using var executor = new SweepExecutor(sweepPlan, planHash, new SweepOptions(Path.GetFullPath(output), parse.GetValue(device)!, parse.GetValue(threads), cache))
+            using var executor = new SweepExecutor(sweepPlan, planHash, new SweepOptions(Path.GetFullPath(output), parse.GetValue(device)!, parse.GetValue(threads), cache)
+            {
+                Invocation = ResolvedSettings.Of(parse),
+            })
             {
                 Status = m => stderr.WriteLine($"  {m}"),
             };

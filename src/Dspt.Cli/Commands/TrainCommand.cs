@@ -109,7 +109,7 @@ public static class TrainCommand
                 if (new RunFolder(output).HasStartedRun)
                     throw new InvalidInputException($"{Path.GetFullPath(output)} already holds a run (manifest.json); continue it with --resume {Path.GetFullPath(output)} or choose another --output");
                 run = RunPipeline.Create(spec, output, warn: w => stderr.WriteLine($"warning: {w}"), status: stderr.WriteLine,
-                    corrections: parse.GetValue(corrections));
+                    corrections: parse.GetValue(corrections), invocation: ResolvedSettings.Of(parse));
                 var split = run.Split;
                 stderr.WriteLine($"run folder {run.Folder.Path}: {split.Train.Count} training images ({split.Report.Corrupted} with a wrong label), {split.Test.Count} test images, {split.NumClasses} classes");
             }

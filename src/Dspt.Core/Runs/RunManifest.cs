@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Dspt.Prompting;
 
@@ -35,6 +36,13 @@ public sealed record RunManifest(
     public const string FormatTag = "dspt-run-v1";
 
     public string Format { get; init; } = FormatTag;
+
+    /// <summary>
+    /// How the run was asked for: the command, its config file and every option's resolved value
+    /// (the CLI's record; null from code, and absent from older manifests). Not part of the fingerprint.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonObject? Invocation { get; init; }
 
     public string Fingerprint => ComputeFingerprint(Spec, ModelSha256, DataSha256);
 

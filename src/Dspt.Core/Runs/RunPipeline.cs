@@ -20,8 +20,9 @@ public static class RunPipeline
 {
     /// <param name="corrections">a reviewer's corrections CSV (<see cref="Corrections"/>), applied to the training items
     /// before the draw and recorded in <see cref="RunSpec.Corrections"/> and the split file</param>
+    /// <param name="invocation">what asked for the run (the CLI's resolved settings), recorded as <see cref="RunManifest.Invocation"/></param>
     public static TrainingRun Create(RunSpec spec, string folder, RunResources? shared = null, Action<string>? warn = null, Action<string>? status = null,
-        string? corrections = null)
+        string? corrections = null, System.Text.Json.Nodes.JsonObject? invocation = null)
     {
         if (spec.Corrections is not null)
             throw new ArgumentException("RunSpec.Corrections records what Create applied; pass the corrections file instead", nameof(spec));
@@ -55,7 +56,7 @@ public static class RunPipeline
             FewShotSplitFile.Save(run.Split, split);
             var manifest = new RunManifest(spec, model.Info.Sha256, model.Model.Config.ToString(), ContentHash.OfFile(run.Split),
                 RunManifest.Version(typeof(InvalidInputException).Assembly), RunManifest.Version(typeof(TorchSharp.torch).Assembly),
-                MachineInfo.Current(spec.Device), DateTime.UtcNow);
+                MachineInfo.Current(spec.Device), DateTime.UtcNow) { Invocation = invocation?.DeepClone().AsObject() };
             run.WriteManifest(manifest);
             return new TrainingRun(run, manifest, split, model, owns, tokenizer, Features(spec, shared, warn), held) { Status = status, Images = shared?.Images };
         }
