@@ -51,7 +51,7 @@ public class ConfigFileTests
 
     [Theory]
     [InlineData("shots: 2\nbatchsize: 3\n", "key 'batchsize' (line 2): not an option of 'dspt data inspect'")]
-    [InlineData("shots: two\n", "key 'shots' (line 1): expected an integer, got 'two'")]
+    [InlineData("seed: two\n", "key 'seed' (line 1): expected an integer, got 'two'")]
     [InlineData("strict: maybe\n", "key 'strict' (line 1): expected true or false, got 'maybe'")]
     [InlineData("seed: [1, 2]\n", "key 'seed' (line 1): expected an integer, got a list")]
     [InlineData("seed: [[1]]\n", "key 'seed' (line 1): expected an integer, got a list")]
@@ -87,7 +87,7 @@ public class ConfigFileTests
         using var dir = Repo.Temp();
         File.WriteAllText(dir["bad.yaml"], "nope: 1\n");
         var (_, _, err) = Cli.Run("world", "preview", "--config", dir["bad.yaml"]);
-        Assert.Contains("not an option of 'dspt world preview'; its options: out, seed, count", err);
+        Assert.Contains("not an option of 'dspt world preview'; its options: out, world-seed, count", err);
     }
 
     [Fact]

@@ -17,11 +17,11 @@ public static class BenchTrainStepCommand
 {
     public static Command Create(NativeTuning? tuning)
     {
-        var classes = new Option<int>("--classes") { Description = "number of classes (Oxford Flowers names, 1..102)", DefaultValueFactory = _ => 102 };
-        var batch = new Option<int>("--batch") { Description = "images per step (their features are given)", DefaultValueFactory = _ => 32 };
+        var classes = new Option<int>("--num-classes") { Description = "number of classes (Oxford Flowers names, 1..102)", DefaultValueFactory = _ => 102 };
+        var batch = new Option<int>("--batch-size") { Description = "images per step (their features are given)", DefaultValueFactory = _ => 32 };
         var steps = new Option<int>("--steps") { Description = "timed steps per variant", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "untimed steps per variant before timing", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int?>("--threads") { Description = "torch threads (default: all cores); 1 is faster on a busy machine" };
+        var threads = CommonOptions.Threads();
         var vocab = new Option<string>("--vocab") { Description = "CLIP BPE vocabulary", DefaultValueFactory = _ => TrainStepBench.DefaultVocab };
         var noPeaks = new Option<bool>("--no-peaks") { Description = "skip the per-variant peak-memory runs (child processes)" };
         var peakOf = new Option<string?>("--peak-of") { Description = "internal: print the peak RSS (MB) of two steps of this variant alone", Hidden = true };
@@ -36,7 +36,7 @@ public static class BenchTrainStepCommand
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             int? threadCount = parse.GetValue(threads);
-            if (threadCount is int t) torch.set_num_threads(t);
+            CommonOptions.ApplyThreads(parse, threads);
             var settings = new TrainStepBench.Settings(parse.GetValue(classes), parse.GetValue(batch), parse.GetValue(steps),
                 parse.GetValue(warmup), parse.GetValue(vocab)!, NativeTuning.Describe(tuning), parse.GetValue(learner)!.ToLowerInvariant());
             if (parse.GetValue(peakOf) is string variant)
@@ -60,7 +60,7 @@ public static class BenchTrainStepCommand
         var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // Run as `dotnet dspt.dll`, the child needs the dll; the apphost needs nothing more.
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
-        string[] args = ["bench", "train-step", "--peak-of", variant, "--classes", $"{s.Classes}", "--batch", $"{s.Batch}", "--vocab", s.VocabPath, "--learner", s.Learner];
+        string[] args = ["bench", "train-step", "--peak-of", variant, "--num-classes", $"{s.Classes}", "--batch-size", $"{s.Batch}", "--vocab", s.VocabPath, "--learner", s.Learner];
         foreach (var a in args) info.ArgumentList.Add(a);
         if (threads is int t) { info.ArgumentList.Add("--threads"); info.ArgumentList.Add($"{t}"); }
         using var child = Process.Start(info) ?? throw new InvalidOperationException($"could not start {host}");

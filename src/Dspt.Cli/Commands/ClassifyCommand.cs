@@ -13,24 +13,21 @@ public static class ClassifyCommand
 
     public static Command Create()
     {
-        var model = CommonOptions.Model();
-        var vocab = CommonOptions.Vocab();
-        var device = CommonOptions.Device();
-        var dtype = CommonOptions.DType();
-        var threads = CommonOptions.Threads();
+        var models = new ModelOptionSet();
         var classes = new Option<string?>("--classes") { Description = "class names, comma-separated" };
         var classesFile = new Option<string?>("--classes-file") { Description = "a file with one class name per line" };
         var template = new Option<string>("--template") { Description = "prompt template; {} is replaced by the class name", DefaultValueFactory = _ => "a photo of a {}." };
-        var topK = new Option<int>("--top-k", "-k") { Description = "classes shown per image", DefaultValueFactory = _ => 5 };
+        var topK = new Option<int>("--top-k") { Description = "classes shown per image", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "print one JSON object per image" };
         var inputs = new Argument<string[]>("images") { Description = "image files or folders (searched recursively)", Arity = ArgumentArity.OneOrMore };
         var command = new Command("classify", "Zero-shot classification: CLIP scores each image against '<template>' for every class")
         {
-            model, vocab, classes, classesFile, template, topK, json, inputs, device, dtype, threads,
+            classes, classesFile, template, topK, json, inputs,
         };
+        models.AddTo(command);
         command.SetAction(parse =>
         {
-            CommonOptions.ApplyThreads(parse, threads);
+            models.ApplyThreads(parse);
             var output = parse.InvocationConfiguration.Output;
             var names = ReadClassNames(parse.GetValue(classes), parse.GetValue(classesFile));
             string tmpl = parse.GetValue(template)!;
@@ -38,10 +35,10 @@ public static class ClassifyCommand
             var files = ExpandImages(parse.GetValue(inputs)!);
             int k = Math.Clamp(parse.GetValue(topK), 1, names.Count);
 
-            using var loaded = CommonOptions.LoadModel(parse, model, device, dtype);
+            using var loaded = models.Load(parse);
             var clip = loaded.Model;
             var dev = clip.TextProjection.device;
-            var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), parse.GetValue(model)));
+            var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(models.Vocab), parse.GetValue(models.Model)));
             var transform = new ClipTransform(clip.Config.ImageResolution);
             using var _ = inference_mode();
             using var textFeatures = CoOpPrompts.ZeroShotFeatures(clip, tokenizer, names, tmpl, dev);

@@ -25,7 +25,7 @@ public static class DemoCommand
         var shifted = new Option<double?>("--shifted") { Description = $"fraction of downstream images in shifted styles (default {WorldDefaults.ShiftedFraction})" };
         var style = new Option<string?>("--shifted-style") { Description = $"style of the shifted images: mixed, outline, faint, noisy (default {WorldDefaults.ShiftedStyle})" };
         var worldSeed = new Option<long?>("--world-seed") { Description = "seed of the downstream task's images and splits (default 1): another draw of the same task" };
-        var model = new Option<string?>("--model-dir") { Description = "folder with the demo model (default: the bundled assets/demo)" };
+        var model = new Option<string?>("--model") { Description = "folder with the demo model (default: the bundled assets/demo)" };
         var threads = CommonOptions.Threads();
         var command = new Command("demo", "Noisy-label prompt tuning on the built-in world: zero-shot, CE, DSPT, GCE, MAE across noise rates and seeds; table, plots, report")
         {

@@ -14,7 +14,7 @@ namespace Dspt.Cli.Commands;
 
 /// <summary>
 /// dspt eval: a saved prompt on a dataset split, beside zero-shot CLIP with the dataset's
-/// template; prints the table and, with --output, writes evaluation.{json,md} and confusion
+/// template; prints the table and, with --out, writes evaluation.{json,md} and confusion
 /// matrices.
 /// </summary>
 public static class EvalCommand
@@ -22,41 +22,35 @@ public static class EvalCommand
     public static Command Create()
     {
         var prompt = CommonOptions.SavedPrompt();
-        var model = CommonOptions.Model(required: false);
-        model.Description = "CLIP checkpoint the prompt was trained on (default: the one recorded in prompt.json; its sha256 must match)";
-        var vocab = CommonOptions.Vocab();
-        var dataset = new Option<string>("--dataset", "-d") { Description = "dataset folder or file; its class names must be the prompt's", Required = true };
-        var format = new Option<string?>("--format") { Description = $"dataset layout, default detected: {string.Join(", ", DatasetFormats.All)}" };
+        var models = new ModelOptionSet(required: false,
+            "CLIP checkpoint the prompt was trained on (default: the one recorded in prompt.json; its sha256 must match)", withDType: false);
+        var dataset = CommonOptions.Dataset("dataset folder or file; its class names must be the prompt's", required: true);
+        var reading = new DatasetOptionSet();
         var template = new Option<string?>("--template") { Description = "zero-shot template of the reference row, default the dataset's" };
-        var split = new Option<string>("--split") { Description = "test, val or train", DefaultValueFactory = _ => "test" };
-        var output = new Option<string?>("--output", "-o") { Description = "folder for evaluation.json, evaluation.md and confusion-*.csv" };
-        var cacheDir = new Option<string?>("--cache-dir") { Description = $"image feature cache, default {ImageFeatureCache.DefaultDirectory()}" };
-        var noCache = new Option<bool>("--no-cache") { Description = "keep image features in memory only" };
-        var classes = new Option<string>("--classes")
-        {
-            Description = "all, base or new (CoOp's subsample_classes: the first half of the sorted training labels is base), " +
-                          "or base-to-new: both halves, and their harmonic mean",
-            DefaultValueFactory = _ => "all",
-        };
-        var device = CommonOptions.Device();
-        var threads = CommonOptions.Threads();
-        var command = new Command("eval", "Evaluate a saved prompt (any learner) on a dataset split (top-1, per-class accuracy, confusion matrix) beside zero-shot CLIP")
-        {
-            prompt, model, vocab, dataset, format, template, split, classes, output, cacheDir, noCache, device, threads,
-        };
+        var part = CommonOptions.Part("the dataset split to evaluate on: test, val or train");
+        var output = CommonOptions.Out("folder for evaluation.json, evaluation.md and confusion-*.csv", required: false);
+        var cache = new CacheOptionSet();
+        var subsample = CommonOptions.Subsample("all, base or new (CoOp's SUBSAMPLE_CLASSES: the first half of the sorted training labels is base), "
+            + "or base-to-new: both halves, and their harmonic mean");
+        var command = new Command("eval", "Evaluate a saved prompt (any learner) on a dataset split (top-1, per-class accuracy, confusion matrix) beside zero-shot CLIP");
+        command.Options.Add(prompt);
+        models.AddTo(command);
+        command.Options.Add(dataset);
+        reading.AddTo(command);
+        foreach (var o in new Option[] { template, part, subsample, output }) command.Options.Add(o);
+        cache.AddTo(command);
         command.SetAction(parse =>
         {
-            CommonOptions.ApplyThreads(parse, threads);
+            models.ApplyThreads(parse);
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
-            var dev = DeviceSelection.Parse(parse.GetValue(device)!);
-            string splitName = parse.GetValue(split)!.ToLowerInvariant();
-            if (splitName is not ("test" or "val" or "train")) throw new InvalidInputException($"--split {splitName}: expected test, val or train");
+            var dev = models.DeviceOf(parse);
+            string splitName = parse.GetValue(part)!.ToLowerInvariant();
+            if (splitName is not ("test" or "val" or "train")) throw new InvalidInputException($"--part {splitName}: expected test, val or train");
             string promptPath = parse.GetValue(prompt)!;
-            string classesName = parse.GetValue(classes)!.ToLowerInvariant();
+            string classesName = parse.GetValue(subsample)!.ToLowerInvariant();
             bool baseToNew = classesName == "base-to-new";
-            var all = DatasetReader.Read(parse.GetValue(dataset)!, parse.GetValue(format), new DatasetOptions { Template = parse.GetValue(template) },
-                w => stderr.WriteLine($"warning: {w}"));
+            var all = reading.ReadDataset(parse, parse.GetValue(dataset)!, parse.GetValue(template), w => stderr.WriteLine($"warning: {w}"));
             var selections = baseToNew ? [ClassSelection.Base, ClassSelection.New] : new[] { ClassSubset.Parse(classesName) };
             string note = PromptEvaluation.Note(all.Template);
             string name = $"prompt ({Path.GetFileName(Path.GetFullPath(promptPath).TrimEnd('/'))})";
@@ -67,19 +61,19 @@ public static class EvalCommand
                 var items = splitName switch { "test" => data.Test, "val" => data.Val, _ => data.Train };
                 if (items.Count == 0) throw new InvalidInputException($"{parse.GetValue(dataset)}: the {splitName} split of the {ClassSubset.Name(selection)} classes is empty");
                 // A prompt is evaluated on the classes it was trained on, or applied to others only when a subset is asked for.
-                using var saved = SavedPrompt.Open(promptPath, parse.GetValue(model), parse.GetValue(vocab), dev,
+                using var saved = SavedPrompt.Open(promptPath, parse.GetValue(models.Model), parse.GetValue(models.Vocab), dev,
                     selection == ClassSelection.All ? null : data.ClassNames);
                 if (selection == ClassSelection.All) CheckClassNames(data.ClassNames, saved.Info.ClassNames, parse.GetValue(dataset)!);
                 if (saved.Info.Learner != "coop") name = $"prompt ({saved.Info.Learner}, {Path.GetFileName(Path.GetFullPath(promptPath).TrimEnd('/'))})";
-                var cache = new ImageFeatureCache(parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory())
+                var features = new ImageFeatureCache(cache.Directory(parse))
                 {
                     Warning = w => stderr.WriteLine($"warning: {w}"),
                 };
-                var extractor = new ImageFeatureExtractor(saved.Model, saved.ModelSha256, cache, dev) { Root = new DatasetRoot(data.Root) };
+                var extractor = new ImageFeatureExtractor(saved.Model, saved.ModelSha256, features, dev) { Root = new DatasetRoot(data.Root) };
                 stderr.WriteLine($"encoding {items.Count} {splitName} images ({ClassSubset.Name(selection)} classes: {data.NumClasses})");
-                using var features = extractor.Encode([.. items.Select(i => Path.Combine(data.Root, i.Path))], view: 0, augmentationSeed: 0);
+                using var encoded = extractor.Encode([.. items.Select(i => Path.Combine(data.Root, i.Path))], view: 0, augmentationSeed: 0);
                 var result = PromptEvaluation.Run(saved.Model, saved.Tokenizer, saved.Learner, data.ClassNames, name,
-                    data.Template, features, [.. items.Select(i => (long)i.Label)]);
+                    data.Template, encoded, [.. items.Select(i => (long)i.Label)]);
                 halves.Add(result);
                 string title = selection == ClassSelection.All ? splitName : $"{splitName} ({ClassSubset.Name(selection)} classes)";
                 stdout.Write(EvaluationReport.ToMarkdown(title, [result.ZeroShot, result.Learned], note));

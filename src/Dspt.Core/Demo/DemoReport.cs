@@ -51,7 +51,7 @@ public static class DemoReport
             threads = TorchSharp.torch.get_num_threads(),
             created_utc = DateTime.UtcNow.ToString("o"),
         };
-        AtomicFile.WriteAllText(Path.Combine(outDir, ManifestFile), JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(outDir, ManifestFile), JsonSerializer.Serialize(manifest, Runs.RunManifest.Json));
     }
 
     static string TypicalColourExamples() => string.Join(", ", new[] { ObjectColour.Yellow, ObjectColour.Red }.Select(colour =>

@@ -31,17 +31,7 @@ public static class RunPipeline
         var device = DeviceSelection.Parse(spec.Device);
         var run = new RunFolder(folder);
         RefuseStartedRun(run);
-        var data = DatasetReader.Read(spec.Dataset, spec.DatasetFormat, spec.ReadingOptions(), warn);
-        if (corrections is not null)
-        {
-            var applied = Corrections.Read(corrections, data);
-            data = applied.ApplyTo(data);
-            spec = spec with { Corrections = applied.Record() };
-            status?.Invoke($"corrections {applied.Describe()}");
-        }
-        // Base-to-new: the classes are chosen before the shots are drawn, so noise only ever touches the chosen training shots.
-        data = ClassSubset.Select(data, ClassSubset.Parse(spec.ClassesName));
-        var split = FewShot.Draw(data, spec.Shots, NoiseSpec.Parse(spec.Noise), spec.Seed, warn) with { Corrections = spec.Corrections };
+        var split = spec.SplitFile is { } saved ? SavedSplit(spec, saved, corrections) : Draw(ref spec, corrections, warn, status);
         var (model, owns) = Model(spec, device, shared);
         RunLock? held = null;
         try
@@ -66,6 +56,34 @@ public static class RunPipeline
             if (owns) model.Dispose();
             throw;
         }
+    }
+
+    static FewShotSplit Draw(ref RunSpec spec, string? corrections, Action<string>? warn, Action<string>? status)
+    {
+        var data = DatasetReader.Read(spec.Dataset, spec.DatasetFormat, spec.ReadingOptions(), warn);
+        if (corrections is not null)
+        {
+            var applied = Corrections.Read(corrections, data);
+            data = applied.ApplyTo(data);
+            spec = spec with { Corrections = applied.Record() };
+            status?.Invoke($"corrections {applied.Describe()}");
+        }
+        // Base-to-new: the classes are chosen before the shots are drawn, so noise only ever touches the chosen training shots.
+        data = ClassSubset.Select(data, ClassSubset.Parse(spec.ClassesName));
+        return FewShot.Draw(data, spec.Shots, NoiseSpec.Parse(spec.Noise), spec.Seed, warn) with { Corrections = spec.Corrections };
+    }
+
+    /// <summary>The split of <see cref="RunSpec.SplitFile"/>: it already is the drawn, noised (and corrected) training set.</summary>
+    static FewShotSplit SavedSplit(RunSpec spec, string file, string? corrections)
+    {
+        if (corrections is not null)
+            throw new InvalidInputException($"{file}: a saved split is trained on as it is; apply the corrections when the split is drawn (dspt data inspect --corrections ... --save)");
+        if (spec.ClassesName != "all")
+            throw new InvalidInputException($"{file}: a saved split is trained on as it is; --subsample {spec.ClassesName} needs the split drawn from the dataset");
+        var split = FewShotSplitFile.Load(file);
+        if (split.Shots != spec.Shots || split.Noise.ToString() != spec.Noise)
+            throw new InvalidInputException($"{file}: the split has {split.Shots} shots and noise {split.Noise}, the spec says {spec.Shots} and {spec.Noise}");
+        return split;
     }
 
     /// <param name="compute">Changes how to compute (device, threads, cache directory) for this session; nothing else may change.</param>

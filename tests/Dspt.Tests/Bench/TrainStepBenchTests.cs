@@ -42,7 +42,7 @@ public class TrainStepBenchTests
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         string vocab = Repo.Fixture("clip-tokenizer", "bpe_simple_vocab_16e6.txt.gz");
-        int code = DsptCli.Run(["bench", "train-step", "--classes", "3", "--batch", "4", "--steps", "1", "--warmup", "0",
+        int code = DsptCli.Run(["bench", "train-step", "--num-classes", "3", "--batch-size", "4", "--steps", "1", "--warmup", "0",
             "--no-peaks", "--json", "--vocab", vocab], stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
         var json = JsonDocument.Parse(stdout.ToString()).RootElement;
@@ -64,7 +64,7 @@ public class TrainStepBenchTests
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         string vocab = Repo.Fixture("clip-tokenizer", "bpe_simple_vocab_16e6.txt.gz");
-        int code = DsptCli.Run(["bench", "train-step", "--learner", "cocoop", "--classes", "3", "--batch", "2", "--steps", "1", "--warmup", "0",
+        int code = DsptCli.Run(["bench", "train-step", "--learner", "cocoop", "--num-classes", "3", "--batch-size", "2", "--steps", "1", "--warmup", "0",
             "--no-peaks", "--json", "--vocab", vocab], stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
         var json = JsonDocument.Parse(stdout.ToString()).RootElement;
@@ -80,7 +80,7 @@ public class TrainStepBenchTests
     public void RejectsAClassCountBeyondTheNames()
     {
         var stderr = new StringWriter();
-        int code = DsptCli.Run(["bench", "train-step", "--classes", "103", "--no-peaks"], new StringWriter(), stderr);
+        int code = DsptCli.Run(["bench", "train-step", "--num-classes", "103", "--no-peaks"], new StringWriter(), stderr);
         Assert.Equal(2, code);
         Assert.Contains("--classes 103: expected 1..102", stderr.ToString());
     }

@@ -82,7 +82,7 @@ public class DemoCommandTests
             string outDir = dir[$"demo-{seed}"];
             Cli.Ok("demo", "--quick", "--losses", "ce", "--noise", "none", "--world-seed", seed, "--out", outDir);
             using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, DemoReport.ManifestFile)));
-            Assert.Equal(long.Parse(seed, CultureInfo.InvariantCulture), manifest.RootElement.GetProperty("options").GetProperty("WorldSeed").GetInt64());
+            Assert.Equal(long.Parse(seed, CultureInfo.InvariantCulture), manifest.RootElement.GetProperty("options").GetProperty("world_seed").GetInt64());
             return manifest.RootElement.GetProperty("zero_shot").GetDouble();
         }
         Assert.NotEqual(ZeroShot("1"), ZeroShot("2"));

@@ -53,7 +53,7 @@ public class TrainCommandTests
         Assert.Equal(("dspt", "sym", 0.25, 2, 12), (final.Method, final.NoiseType, final.NoiseRate, final.Seed, final.TestSamples));
 
         // dspt eval recomputes the same accuracy from the saved prompt (features from the cache).
-        var eval = Run("eval", "--prompt", run, "--dataset", data.Root, "--vocab", TinyDataset.Vocab, "--cache-dir", dir["cache"], "--output", dir["eval"]);
+        var eval = Run("eval", "--prompt", run, "--dataset", data.Root, "--vocab", TinyDataset.Vocab, "--cache-dir", dir["cache"], "--out", dir["eval"]);
         Assert.True(eval.Code == 0, eval.Err);
         Assert.Contains($"| {final.Accuracy:F2} |", eval.Out);
         Assert.True(File.Exists(Path.Combine(dir["eval"], "evaluation.md")));

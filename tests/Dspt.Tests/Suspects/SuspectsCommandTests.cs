@@ -104,7 +104,7 @@ public class SuspectsCommandTests
     [Theory]
     [InlineData("--folds", "1", "expected at least 2")]
     [InlineData("--rank-by", "loss", "--rank-by 'loss': expected one of self_confidence")]
-    [InlineData("--shots", "some", "--shots some: expected a number")]
+    [InlineData("--shots", "some", "--shots some: expected a number of images per class")]
     [InlineData("--references", "both", "--references both: expected all, zero-shot or none")]
     public void Bad_requests_fail_with_exit_code_2(string option, string value, string message)
     {
