@@ -104,7 +104,7 @@ public static class TrainStepBench
             if (settings.Classes < 1 || settings.Classes > FlowerNames.All.Count)
                 throw new InvalidInputException($"--classes {settings.Classes}: expected 1..{FlowerNames.All.Count} (the Oxford Flowers names)");
             if (settings.Batch < 1 || settings.Steps < 1 || settings.Warmup < 0)
-                throw new InvalidInputException("--batch and --steps must be at least 1, --warmup at least 0");
+                throw new InvalidInputException("--batch-size and --steps must be at least 1, --warmup at least 0");
             Tokenizer = ClipTokenizer.Load(settings.VocabPath);
             Names = [.. FlowerNames.All.Take(settings.Classes)];
             if (settings.Learner is not ("coop" or "cocoop"))

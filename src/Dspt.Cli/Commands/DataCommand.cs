@@ -127,14 +127,9 @@ public static class DataCommand
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
-            w.WriteString("dataset", d.Name);
+            FewShotSplitFile.WriteDataset(w, d.Name, d.Root, d.Template, d.ClassNames);
             w.WriteString("format", d.Format);
-            w.WriteString("root", d.Root);
-            w.WriteString("template", d.Template);
             w.WriteNumber("num_classes", d.NumClasses);
-            w.WriteStartArray("classnames");
-            foreach (var n in d.ClassNames) w.WriteStringValue(n);
-            w.WriteEndArray();
             w.WriteStartObject("splits");
             w.WriteNumber("train", d.Train.Count);
             w.WriteNumber("val", d.Val.Count);

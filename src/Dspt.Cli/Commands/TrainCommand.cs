@@ -142,6 +142,7 @@ public static class TrainCommand
     {
         bool Given(Option o) => TrainingOptionSet.Given(parse, o);
         training.Validate(parse);
+        if (parse.GetValue(models.Threads) is int threads) TrainingOptionSet.AtLeast(models.Threads.Name, threads, 1);
         string model = parse.GetValue(models.Model) ?? throw new InvalidInputException("--model is required for a new run");
         FewShotSplit? saved = null;
         if (parse.GetValue(splitFile) is { } file)

@@ -30,12 +30,7 @@ public static class FewShotSplitFile
             using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
             w.WriteStartObject();
             w.WriteString("format", FormatTag);
-            w.WriteString("dataset", split.DatasetName);
-            w.WriteString("root", split.Root);
-            w.WriteString("template", split.Template);
-            w.WriteStartArray("classnames");
-            foreach (var n in split.ClassNames) w.WriteStringValue(n);
-            w.WriteEndArray();
+            WriteDataset(w, split.DatasetName, split.Root, split.Template, split.ClassNames);
             w.WriteNumber("shots", split.Shots);
             w.WriteNumber("seed", split.Seed);
             w.WriteString("noise", split.Noise.ToString());
@@ -47,6 +42,17 @@ public static class FewShotSplitFile
             if (split.Corrections is { } c) WriteCorrections(w, c);
             w.WriteEndObject();
         });
+    }
+
+    /// <summary>What a split is of, as every split listing writes it: dataset, root, template, classnames.</summary>
+    public static void WriteDataset(Utf8JsonWriter w, string name, string root, string template, IReadOnlyList<string> classNames)
+    {
+        w.WriteString("dataset", name);
+        w.WriteString("root", root);
+        w.WriteString("template", template);
+        w.WriteStartArray("classnames");
+        foreach (var n in classNames) w.WriteStringValue(n);
+        w.WriteEndArray();
     }
 
     /// <summary>Training items as every split listing writes them: path, given_label, true_label.</summary>

@@ -41,6 +41,7 @@ public class DemoCommandTests
 
         // The manifest holds the same runs and the zero-shot/probe numbers.
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, DemoReport.ManifestFile)));
+        JsonKeys.AssertSnakeCase(Path.Combine(outDir, DemoReport.ManifestFile), "epochs_per_loss", "learning_rates");
         var runs = manifest.RootElement.GetProperty("runs").EnumerateArray().ToList();
         Assert.Equal(rows.Count, runs.Count);
         double zeroShot = manifest.RootElement.GetProperty("zero_shot").GetDouble();

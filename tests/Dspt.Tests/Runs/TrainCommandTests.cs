@@ -30,6 +30,9 @@ public class TrainCommandTests
                      "prompt.json", "evaluation.json", "evaluation.md", "final.json" })
             Assert.True(File.Exists(Path.Combine(run, file)), file);
         Assert.Empty(Directory.GetFiles(run, "*.tmp"));
+        // One key style in every JSON file of the run.
+        foreach (var file in Directory.GetFiles(run, "*.json").Concat(Directory.GetFiles(run, "*.jsonl")))
+            JsonKeys.AssertSnakeCase(file);
 
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "manifest.json")));
         var m = manifest.RootElement;

@@ -91,11 +91,12 @@ public class TrainOptionsTests
         Assert.Equal(0, all.ReadManifest().Spec.Shots);
         Assert.Equal(12, FewShotSplitFile.Load(all.Split).Train.Count);   // every training image: 4 classes x 3
 
-        var eval = Cli.Run("eval", "--prompt", dir["all"], "--dataset", data.Root, "--vocab", TinyDataset.Vocab, "--cache-dir", dir["cache"], "--skip-bad", "--part", "test");
+        var eval = Cli.Run("eval", "--prompt", dir["all"], "--dataset", data.Root, "--vocab", TinyDataset.Vocab, "--cache-dir", dir["cache"], "--skip-bad", "--verify-images", "--part", "test");
         Assert.True(eval.Code == 0, eval.Err);
         Assert.Contains("broken.png", eval.Err);
         var strict = Cli.Run("eval", "--prompt", dir["all"], "--dataset", data.Root, "--vocab", TinyDataset.Vocab, "--cache-dir", dir["cache"], "--verify-images");
         Assert.Equal(2, strict.Code);
-        Assert.Contains("--skip-bad", strict.Err);
+        Assert.Contains("broken.png", strict.Err);
+        Assert.Contains("(pass --skip-bad to skip them with a warning)", strict.Err);   // advice eval now takes
     }
 }

@@ -53,6 +53,12 @@ public class SuspectsCommandTests
         Assert.Equal("dspt-suspects-v1", manifest.RootElement.GetProperty("format").GetString());
         Assert.Equal("cross-fitted", manifest.RootElement.GetProperty("settings").GetProperty("scoring").GetString());
         Assert.True(manifest.RootElement.GetProperty("truth_known").GetBoolean());
+        // The resolved options, as train records them; one key style.
+        var invocation = manifest.RootElement.GetProperty("invocation");
+        Assert.Equal("suspects", invocation.GetProperty("command").GetString());
+        Assert.Equal(3, invocation.GetProperty("options").GetProperty("folds").GetInt32());
+        Assert.Equal(JsonValueKind.Null, invocation.GetProperty("config").ValueKind);
+        JsonKeys.AssertSnakeCase(dir["out/manifest.json"]);
 
         string summary = File.ReadAllText(dir["out/summary.md"]);
         Assert.Contains("scored out of sample", summary);
