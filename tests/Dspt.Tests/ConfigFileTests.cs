@@ -74,6 +74,18 @@ public class ConfigFileTests
     }
 
     [Fact]
+    public void VerboseFromAConfigPrintsTheTrace()
+    {
+        using var dir = Repo.Temp();
+        File.WriteAllText(dir["v.yaml"], "verbose: true\nout: /proc/x\n");
+        var (code, _, err) = Cli.Run("world", "preview", "--config", dir["v.yaml"]);
+        Assert.Equal(1, code);
+        Assert.Contains("   at ", err);
+        var m = System.Text.RegularExpressions.Regex.Match(err, @"full trace in (.+?); --verbose");
+        if (m.Success) File.Delete(m.Groups[1].Value);
+    }
+
+    [Fact]
     public void AMissingConfigFileIsAnError()
     {
         var (code, _, err) = Cli.Run("data", "inspect", "builtin:shape", "--config", "/no/such/config.yaml");
