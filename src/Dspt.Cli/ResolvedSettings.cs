@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Dspt.Cli;
 
 /// <summary>
-/// What a command ran with: every option's value after the command line, the config file and the
+/// What a command ran with: its arguments, every option's value after the command line, the config file and the
 /// defaults, keyed by its long name in snake_case (so the "options" object is itself a valid
 /// config file), the config file, and which options the user set. Recorded in run manifests.
 /// </summary>
@@ -25,11 +25,15 @@ public static class ResolvedSettings
             options[key] = value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType());
             if (result is { Implicit: false }) given.Add(key);
         }
+        var arguments = new JsonObject();
+        foreach (var argument in command.Arguments)
+            arguments[argument.Name.Replace('-', '_')] = parse.GetResult(argument)?.GetValueOrDefault<object?>() is { } v ? JsonSerializer.SerializeToNode(v, v.GetType()) : null;
         string? config = parse.GetValue<string?>(ConfigFile.Name);
         return new JsonObject
         {
             ["command"] = Path(command),
             ["config"] = config is null ? null : System.IO.Path.GetFullPath(config),
+            ["arguments"] = arguments,
             ["options"] = options,
             ["given"] = given,
         };

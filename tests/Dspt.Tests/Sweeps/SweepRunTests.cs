@@ -108,6 +108,7 @@ public class SweepRunTests
         {
             var invocation = new Dspt.Runs.RunFolder(Path.Combine(dir["out"], r.Folder)).ReadManifest().Invocation!;
             Assert.Equal("sweep", (string)invocation["command"]!);
+            Assert.Equal(plan, (string)invocation["arguments"]!["plan"]!);
             string shard = (string)invocation["options"]!["shard"]!;
             Assert.Equal(started[0].Contains(r.Id) ? "0/2" : "1/2", shard);
         }
