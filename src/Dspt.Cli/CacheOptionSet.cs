@@ -11,11 +11,6 @@ public sealed class CacheOptionSet
 
     public IReadOnlyList<Option> All => [CacheDir, NoCache];
 
-    public void AddTo(Command command)
-    {
-        foreach (var o in All) command.Options.Add(o);
-    }
-
     /// <summary>The cache folder (full path), or null with --no-cache.</summary>
     public string? Directory(ParseResult parse) =>
         parse.GetValue(NoCache) ? null : Path.GetFullPath(parse.GetValue(CacheDir) ?? ImageFeatureCache.DefaultDirectory());

@@ -71,6 +71,22 @@ public static class CommonOptions
         Description = "CPU threads for LibTorch (default: all cores)",
     };
 
+    /// <summary>Adds groups of options (a set's <c>All</c>, or single options) to a command, in order.</summary>
+    public static void AddAll(Command command, params IEnumerable<Option>[] groups)
+    {
+        foreach (var group in groups)
+            foreach (var option in group) command.Options.Add(option);
+    }
+
+    /// <summary>Whether the user set <paramref name="option"/> (on the command line or in a config file), not its default.</summary>
+    public static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is System.CommandLine.Parsing.OptionResult { Implicit: false };
+
+    /// <summary>An error in the option's name when <paramref name="value"/> is below <paramref name="min"/>.</summary>
+    public static void AtLeast(string option, long value, long min)
+    {
+        if (value < min) throw new InvalidInputException($"{option} must be at least {min} (got {value})");
+    }
+
     public static void ApplyThreads(ParseResult parse, Option<int?> threads)
     {
         if (parse.GetValue(threads) is int t)

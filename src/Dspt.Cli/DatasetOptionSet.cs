@@ -27,11 +27,6 @@ public sealed class DatasetOptionSet
     /// <summary>The options whose values decide what is read (all but --format, which RunSpec keeps apart).</summary>
     public IReadOnlyList<Option> Reading => [Verify, SkipBad, Split, SplitSeed, ClassesFile, OldClassNames];
 
-    public void AddTo(Command command)
-    {
-        foreach (var o in All) command.Options.Add(o);
-    }
-
     public DatasetOptions Read(ParseResult parse, string? template) => new()
     {
         SplitRatios = ParseRatios(parse.GetValue(Split)!),

@@ -26,11 +26,6 @@ public sealed class ModelOptionSet
 
     public IReadOnlyList<Option> All { get; }
 
-    public void AddTo(Command command)
-    {
-        foreach (var o in All) command.Options.Add(o);
-    }
-
     public void ApplyThreads(ParseResult parse) => CommonOptions.ApplyThreads(parse, Threads);
 
     public torch.Device DeviceOf(ParseResult parse) => DeviceSelection.Parse(parse.GetValue(Device)!);

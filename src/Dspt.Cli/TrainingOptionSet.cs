@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
 using Dspt.Objectives;
 
@@ -24,11 +23,6 @@ public sealed class TrainingOptionSet
 
     public IReadOnlyList<Option> All => [Shots, Noise, Loss, Seed, Epochs, Lr, BatchSize, Views, NCtx];
 
-    public void AddTo(Command command)
-    {
-        foreach (var o in All) command.Options.Add(o);
-    }
-
     /// <summary>Shots per class; 0 for all.</summary>
     public int ShotsOf(ParseResult parse) => CommonOptions.ParseShots(parse.GetValue(Shots)!);
 
@@ -38,18 +32,11 @@ public sealed class TrainingOptionSet
     /// <summary>Checks the numeric options given (or defaulted) against their ranges, in option names.</summary>
     public void Validate(ParseResult parse)
     {
-        if (parse.GetValue(Epochs) is int e) AtLeast(Epochs.Name, e, 1);
+        if (parse.GetValue(Epochs) is int e) CommonOptions.AtLeast(Epochs.Name, e, 1);
         double lr = parse.GetValue(Lr);
         if (!(lr > 0 && double.IsFinite(lr))) throw new InvalidInputException($"{Lr.Name} must be a finite number above 0 (got {lr.ToString(CultureInfo.InvariantCulture)})");
-        AtLeast(BatchSize.Name, parse.GetValue(BatchSize), 1);
-        AtLeast(Views.Name, parse.GetValue(Views), 0);
-        AtLeast(NCtx.Name, parse.GetValue(NCtx), 1);
+        CommonOptions.AtLeast(BatchSize.Name, parse.GetValue(BatchSize), 1);
+        CommonOptions.AtLeast(Views.Name, parse.GetValue(Views), 0);
+        CommonOptions.AtLeast(NCtx.Name, parse.GetValue(NCtx), 1);
     }
-
-    public static void AtLeast(string option, long value, long min)
-    {
-        if (value < min) throw new InvalidInputException($"{option} must be at least {min} (got {value})");
-    }
-
-    public static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is OptionResult { Implicit: false };
 }

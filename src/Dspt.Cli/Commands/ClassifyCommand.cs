@@ -24,7 +24,7 @@ public static class ClassifyCommand
         {
             classes, classesFile, template, topK, json, inputs,
         };
-        models.AddTo(command);
+        CommonOptions.AddAll(command, models.All);
         command.SetAction(parse =>
         {
             models.ApplyThreads(parse);

@@ -35,9 +35,7 @@ public static class DataCommand
 
         var command = new Command("inspect", "Class count, split sizes, per-class counts, the few-shot draw, the noise report, and a contact sheet with --sheet");
         command.Arguments.Add(dataset);
-        reading.AddTo(command);
-        foreach (var o in (Option[])[shots, noise, seed, json, sheet, perClass, sheetClasses, save, strict, template, corrections])
-            command.Options.Add(o);
+        CommonOptions.AddAll(command, reading.All, [shots, noise, seed, json, sheet, perClass, sheetClasses, save, strict, template, corrections]);
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;

@@ -20,7 +20,7 @@ public static class EncodeCommand
         {
             texts, images, truncate, batch, output,
         };
-        models.AddTo(command);
+        CommonOptions.AddAll(command, models.All);
         command.SetAction(parse =>
         {
             models.ApplyThreads(parse);
@@ -29,7 +29,7 @@ public static class EncodeCommand
             if (textList.Length == 0 && imageList.Length == 0)
                 throw new InvalidInputException("encode: give at least one --text or --image");
             int batchSize = parse.GetValue(batch);
-            TrainingOptionSet.AtLeast(batch.Name, batchSize, 1);
+            CommonOptions.AtLeast(batch.Name, batchSize, 1);
             using var loaded = models.Load(parse);
             var clip = loaded.Model;
             var dev = clip.TextProjection.device;

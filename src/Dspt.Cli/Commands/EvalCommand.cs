@@ -33,12 +33,7 @@ public static class EvalCommand
         var subsample = CommonOptions.Subsample("all, base or new (CoOp's SUBSAMPLE_CLASSES: the first half of the sorted training labels is base), "
             + "or base-to-new: both halves, and their harmonic mean");
         var command = new Command("eval", "Evaluate a saved prompt (any learner) on a dataset split (top-1, per-class accuracy, confusion matrix) beside zero-shot CLIP");
-        command.Options.Add(prompt);
-        models.AddTo(command);
-        command.Options.Add(dataset);
-        reading.AddTo(command);
-        foreach (var o in new Option[] { template, part, subsample, output }) command.Options.Add(o);
-        cache.AddTo(command);
+        CommonOptions.AddAll(command, [prompt], models.All, [dataset], reading.All, [template, part, subsample, output], cache.All);
         command.SetAction(parse =>
         {
             models.ApplyThreads(parse);

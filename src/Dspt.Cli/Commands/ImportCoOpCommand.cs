@@ -32,7 +32,7 @@ public static class ImportCoOpCommand
         {
             checkpoint, model, vocab, dataset, ctxInit, position, output, learner, template,
         };
-        reading.AddTo(command);
+        CommonOptions.AddAll(command, reading.All);
         command.SetAction(parse =>
         {
             var names = parse.GetValue(dataset) is { } data

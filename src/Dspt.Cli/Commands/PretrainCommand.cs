@@ -25,8 +25,8 @@ public static class PretrainCommand
             var log = parse.InvocationConfiguration.Error;
             var config = new PretrainConfig(Steps: parse.GetValue(steps), BatchSize: parse.GetValue(batch),
                 LearningRate: parse.GetValue(lr), Seed: parse.GetValue(seed));
-            TrainingOptionSet.AtLeast(steps.Name, config.Steps, 1);
-            TrainingOptionSet.AtLeast(batch.Name, config.BatchSize, 2);
+            CommonOptions.AtLeast(steps.Name, config.Steps, 1);
+            CommonOptions.AtLeast(batch.Name, config.BatchSize, 2);
             string folder = parse.GetValue(outDir)!;
             // A finished model without a checkpoint to resume is a result (the bundled one, say): never replaced by accident.
             if (File.Exists(Path.Combine(folder, Dspt.Demo.DemoModel.WeightsFile)) && !File.Exists(Path.Combine(folder, "pretrain-checkpoint.safetensors"))

@@ -53,13 +53,7 @@ public static class SuspectsCommand
         var cache = new CacheOptionSet();
 
         var command = new Command("suspects", "Rank the training labels most likely wrong (cross-fitted prompt scores, cleanlab's scores, confident learning, NLPrompt's OT) and write a review page");
-        models.AddTo(command);
-        command.Options.Add(dataset);
-        reading.AddTo(command);
-        command.Options.Add(template);
-        training.AddTo(command);
-        foreach (var o in new Option[] { folds, run, truth, rankBy, references, k, pageItems, output }) command.Options.Add(o);
-        cache.AddTo(command);
+        CommonOptions.AddAll(command, models.All, [dataset], reading.All, [template], training.All, [folds, run, truth, rankBy, references, k, pageItems, output], cache.All);
         command.SetAction(parse =>
         {
             models.ApplyThreads(parse);

@@ -45,7 +45,7 @@ public static class SweepCommand
         {
             plan, outDir, dryRun, only, shard, shards, emit, emitTo, tasks, cpus, mem, time, partition, image, claim, parallelism, dspt, device, threads,
         };
-        cache.AddTo(command);
+        CommonOptions.AddAll(command, cache.All);
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;

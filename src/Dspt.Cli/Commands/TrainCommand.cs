@@ -27,41 +27,47 @@ public static class TrainCommand
     public const int DivergedExitCode = 3;
     public const int InterruptedExitCode = 130;
 
-    public static Command Create()
+    /// <summary>dspt train's options; those that say what a new run does (all but --resume and the compute settings) are its spec.</summary>
+    sealed class TrainOptions
     {
-        var models = new ModelOptionSet(required: false, withDType: false);
-        var dataset = CommonOptions.Dataset("dataset folder or file (CoOp layout, image folder, manifest ...; see 'dspt data')", required: false);
-        var reading = new DatasetOptionSet();
-        var template = new Option<string?>("--template") { Description = "zero-shot template for the reference row, default the dataset's (e.g. \"a photo of a {}.\")" };
-        var training = new TrainingOptionSet();
-        training.NCtx.Description = "number of learned context vectors (default: the learner's, 16 for coop, 4 for cocoop/kgcoop)";
-        var splitFile = new Option<string?>("--split-file")
+        public ModelOptionSet Models { get; } = new(required: false, withDType: false);
+        public Option<string?> Dataset { get; } = CommonOptions.Dataset("dataset folder or file (CoOp layout, image folder, manifest ...; see 'dspt data')", required: false);
+        public DatasetOptionSet Reading { get; } = new();
+        public Option<string?> Template { get; } = new("--template") { Description = "zero-shot template for the reference row, default the dataset's (e.g. \"a photo of a {}.\")" };
+        public TrainingOptionSet Training { get; } = new();
+        public Option<string?> SplitFile { get; } = new("--split-file")
         {
             Description = "train on this saved few-shot split (as dspt data inspect --save or a run's fewshot.json writes it) instead of drawing one; its shots and noise are the run's",
         };
-        var learner = new Option<string>("--learner")
+        public Option<string?> CtxInit { get; } = new("--ctx-init") { Description = "initialise the context from a phrase such as \"a photo of a\" (sets --n-ctx to its word count)" };
+        public Option<bool> Csc { get; } = new("--csc") { Description = "class-specific context (one set of vectors per class)" };
+        public Option<string> Position { get; } = new("--position") { Description = "class token position: end, middle, front", DefaultValueFactory = _ => "end" };
+        public Option<string> Learner { get; } = new("--learner")
         {
             Description = $"prompt learner: {string.Join(", ", LearnerRegistry.Names)} (cocoop and kgcoop start from their configs: 4 vectors from \"a photo of a\"; cocoop batch 1, 10 epochs)",
             DefaultValueFactory = _ => "coop",
         };
-        var subsample = CommonOptions.Subsample("all, base or new: CoOp's SUBSAMPLE_CLASSES (the first half of the sorted training labels is base); val/test filtered alike, noise on the training shots only");
-        var ctxInit = new Option<string?>("--ctx-init") { Description = "initialise the context from a phrase such as \"a photo of a\" (sets --n-ctx to its word count)" };
-        var csc = new Option<bool>("--csc") { Description = "class-specific context (one set of vectors per class)" };
-        var position = new Option<string>("--position") { Description = "class token position: end, middle, front", DefaultValueFactory = _ => "end" };
-        var output = CommonOptions.Out("run folder to create", required: false);
-        var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its last complete epoch (settings come from its manifest.json)" };
-        var cache = new CacheOptionSet();
-        var corrections = CommonOptions.Corrections();
+        public Option<string> Subsample { get; } = CommonOptions.Subsample("all, base or new: CoOp's SUBSAMPLE_CLASSES (the first half of the sorted training labels is base); val/test filtered alike, noise on the training shots only");
+        public Option<string?> Out { get; } = CommonOptions.Out("run folder to create", required: false);
+        public Option<string?> Corrections { get; } = CommonOptions.Corrections();
+        public Option<string?> Resume { get; } = new("--resume") { Description = "continue the run in this folder from its last complete epoch (settings come from its manifest.json)" };
+        public CacheOptionSet Cache { get; } = new();
 
+        public TrainOptions() =>
+            Training.NCtx.Description = "number of learned context vectors (default: the learner's, 16 for coop, 4 for cocoop/kgcoop)";
+
+        public IReadOnlyList<Option> Spec =>
+            [Models.Model, Models.Vocab, Dataset, Template, .. Reading.All, .. Training.All, SplitFile, CtxInit, Csc, Position, Learner, Subsample, Out, Corrections];
+    }
+
+    public static Command Create()
+    {
+        var o = new TrainOptions();
+        var (models, cache, output, resume, corrections) = (o.Models, o.Cache, o.Out, o.Resume, o.Corrections);
         var command = new Command("train", "Train a prompt (CoOp recipe) on a few-shot, optionally noisy split; writes a run folder");
-        models.AddTo(command);
-        command.Options.Add(dataset);
-        reading.AddTo(command);
-        command.Options.Add(template);
-        training.AddTo(command);
-        foreach (var o in new Option[] { splitFile, ctxInit, csc, position, learner, subsample, output, resume, corrections }) command.Options.Add(o);
-        cache.AddTo(command);
-        Option[] specOptions = [models.Model, models.Vocab, dataset, template, .. reading.All, .. training.All, splitFile, ctxInit, csc, position, learner, subsample, output, corrections];
+        CommonOptions.AddAll(command, models.All, [o.Dataset], o.Reading.All, [o.Template], o.Training.All,
+            [o.SplitFile, o.CtxInit, o.Csc, o.Position, o.Learner, o.Subsample, output, resume, corrections], cache.All);
+        var specOptions = o.Spec;
 
         command.SetAction(parse =>
         {
@@ -71,7 +77,7 @@ public static class TrainCommand
             TrainingRun run;
             if (parse.GetValue(resume) is { } resumeDir)
             {
-                var given = specOptions.Where(o => TrainingOptionSet.Given(parse, o)).Select(o => o.Name).ToList();
+                var given = specOptions.Where(option => CommonOptions.Given(parse, option)).Select(option => option.Name).ToList();
                 if (given.Count > 0)
                     throw new InvalidInputException($"--resume takes the run's settings from {Path.Combine(resumeDir, "manifest.json")}; only --device, --threads, --cache-dir and --no-cache may be given with it, not {string.Join(", ", given)}");
                 var folder = new RunFolder(resumeDir);
@@ -83,7 +89,7 @@ public static class TrainCommand
                 }
                 run = RunPipeline.Resume(resumeDir, spec => spec with
                 {
-                    Device = TrainingOptionSet.Given(parse, models.Device) ? parse.GetValue(models.Device)! : spec.Device,
+                    Device = CommonOptions.Given(parse, models.Device) ? parse.GetValue(models.Device)! : spec.Device,
                     Threads = parse.GetValue(models.Threads) ?? spec.Threads,
                     CacheDirectory = cache.Given(parse) ? cacheDir : spec.CacheDirectory,
                 }, status: stderr.WriteLine, warn: w => stderr.WriteLine($"warning: {w}"));
@@ -92,7 +98,7 @@ public static class TrainCommand
             else
             {
                 string outDir = parse.GetValue(output) ?? throw new InvalidInputException("give --out DIR for a new run, or --resume DIR to continue one");
-                var spec = NewSpec(parse, models, dataset, reading, template, training, splitFile, learner, subsample, ctxInit, csc, position, cacheDir);
+                var spec = NewSpec(parse, o, cacheDir);
                 // A folder whose run stopped before its first epoch may be used again (RunPipeline.Create replaces it).
                 if (new RunFolder(outDir).HasStartedRun)
                     throw new InvalidInputException($"{Path.GetFullPath(outDir)} already holds a run (manifest.json); continue it with --resume {Path.GetFullPath(outDir)} or choose another --out");
@@ -136,45 +142,44 @@ public static class TrainCommand
         }
     }
 
-    static RunSpec NewSpec(ParseResult parse, ModelOptionSet models, Option<string?> dataset, DatasetOptionSet reading, Option<string?> templateOption,
-        TrainingOptionSet training, Option<string?> splitFile, Option<string> learnerOption, Option<string> subsample, Option<string?> ctxInitOption,
-        Option<bool> csc, Option<string> position, string? cacheDir)
+    static RunSpec NewSpec(ParseResult parse, TrainOptions o, string? cacheDir)
     {
-        bool Given(Option o) => TrainingOptionSet.Given(parse, o);
+        var (models, training, reading) = (o.Models, o.Training, o.Reading);
+        bool Given(Option option) => CommonOptions.Given(parse, option);
         training.Validate(parse);
-        if (parse.GetValue(models.Threads) is int threads) TrainingOptionSet.AtLeast(models.Threads.Name, threads, 1);
+        if (parse.GetValue(models.Threads) is int threads) CommonOptions.AtLeast(models.Threads.Name, threads, 1);
         string model = parse.GetValue(models.Model) ?? throw new InvalidInputException("--model is required for a new run");
         FewShotSplit? saved = null;
-        if (parse.GetValue(splitFile) is { } file)
+        if (parse.GetValue(o.SplitFile) is { } file)
         {
-            var fixedBySplit = new Option[] { training.Shots, training.Noise }.Where(Given).Select(o => o.Name).ToList();
+            var fixedBySplit = new Option[] { training.Shots, training.Noise }.Where(Given).Select(option => option.Name).ToList();
             if (fixedBySplit.Count > 0)
                 throw new InvalidInputException($"--split-file {file}: the split fixes the shots and the noise; leave out {string.Join(" and ", fixedBySplit)}");
             saved = FewShotSplitFile.Load(file);
         }
-        string datasetPath = parse.GetValue(dataset) ?? saved?.Root ?? throw new InvalidInputException("--dataset is required for a new run (or --split-file)");
+        string datasetPath = parse.GetValue(o.Dataset) ?? saved?.Root ?? throw new InvalidInputException("--dataset is required for a new run (or --split-file)");
         int shots = saved?.Shots ?? training.ShotsOf(parse);
-        string learner = parse.GetValue(learnerOption)!.Trim().ToLowerInvariant();
+        string learner = parse.GetValue(o.Learner)!.Trim().ToLowerInvariant();
         var defaults = LearnerRegistry.Defaults(learner);
         int nCtx = Given(training.NCtx) ? parse.GetValue(training.NCtx) : defaults.NCtx;
-        string? ctxInit = Given(ctxInitOption) || Given(training.NCtx) ? parse.GetValue(ctxInitOption) : defaults.CtxInit;
+        string? ctxInit = Given(o.CtxInit) || Given(training.NCtx) ? parse.GetValue(o.CtxInit) : defaults.CtxInit;
         var train = new TrainConfig(
             Epochs: parse.GetValue(training.Epochs) ?? defaults.Epochs ?? TrainingOptionSet.DefaultEpochs(shots),
             LearningRate: Given(training.Lr) ? parse.GetValue(training.Lr) : defaults.LearningRate,
             BatchSize: Given(training.BatchSize) ? parse.GetValue(training.BatchSize) : defaults.BatchSize ?? parse.GetValue(training.BatchSize),
             AugmentedViews: parse.GetValue(training.Views),
             Seed: parse.GetValue(training.Seed));
-        var prompt = new PromptLayout(nCtx, ctxInit, parse.GetValue(csc), PromptLayout.ParsePosition(parse.GetValue(position)!));
-        string? template = parse.GetValue(templateOption);
+        var prompt = new PromptLayout(nCtx, ctxInit, parse.GetValue(o.Csc), PromptLayout.ParsePosition(parse.GetValue(o.Position)!));
+        string? template = parse.GetValue(o.Template);
         return new RunSpec(
             Model: model, Dataset: datasetPath, DatasetFormat: parse.GetValue(reading.Format), Template: template,
             Vocab: parse.GetValue(models.Vocab), Shots: shots, Noise: saved?.Noise.ToString() ?? parse.GetValue(training.Noise)!,
             Loss: parse.GetValue(training.Loss)!, Seed: parse.GetValue(training.Seed),
             Train: train, Prompt: prompt, Device: parse.GetValue(models.Device)!, Threads: parse.GetValue(models.Threads),
-            CacheDirectory: cacheDir, Learner: learner, Classes: parse.GetValue(subsample))
+            CacheDirectory: cacheDir, Learner: learner, Classes: parse.GetValue(o.Subsample))
         {
             Reading = reading.Read(parse, template),
-            SplitFile = parse.GetValue(splitFile) is { } f ? Path.GetFullPath(f) : null,
+            SplitFile = parse.GetValue(o.SplitFile) is { } f ? Path.GetFullPath(f) : null,
         };
     }
 }
