@@ -50,8 +50,7 @@ public static class EvalCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var dev = DeviceSelection.Parse(parse.GetValue(device)!);
-            string splitName = parse.GetValue(split)!.ToLowerInvariant();
-            if (splitName is not ("test" or "val" or "train")) throw new InvalidInputException($"--split {splitName}: expected test, val or train");
+            string splitName = Choice.Of(parse, split, "test", "val", "train");
             string promptPath = parse.GetValue(prompt)!;
             string classesName = parse.GetValue(classes)!.ToLowerInvariant();
             bool baseToNew = classesName == "base-to-new";
