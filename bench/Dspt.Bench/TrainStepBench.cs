@@ -58,8 +58,8 @@ public static class TrainStepBench
 
     internal static Layout LayoutOf(IPromptModel model) => model switch
     {
-        PromptLearner l => new Layout(l, l.ContextCount, l.Options, l.Encoder, l.EncodedTokens),
-        CoCoOpLearner c => new Layout(c, c.ContextCount, c.Options, c.Encoder, c.EncodedTokens),
+        PromptLearner l => new Layout(l, l.ContextCount, l.Options, l.Frame.Encoder, l.Frame.EncodedTokens),
+        CoCoOpLearner c => new Layout(c, c.ContextCount, c.Options, c.Frame.Encoder, c.Frame.EncodedTokens),
         _ => throw new ArgumentException($"no layout for {model.Kind}"),
     };
 

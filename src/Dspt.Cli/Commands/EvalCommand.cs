@@ -40,8 +40,7 @@ public static class EvalCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var dev = models.DeviceOf(parse);
-            string splitName = parse.GetValue(part)!.ToLowerInvariant();
-            if (splitName is not ("test" or "val" or "train")) throw new InvalidInputException($"--part {splitName}: expected test, val or train");
+            string splitName = Choice.Of(parse, part, "test", "val", "train");
             string promptPath = parse.GetValue(prompt)!;
             string classesName = parse.GetValue(subsample)!.ToLowerInvariant();
             bool baseToNew = classesName == "base-to-new";

@@ -30,8 +30,7 @@ public static class ReportCommand
             var stderr = parse.InvocationConfiguration.Error;
             var folders = parse.GetValue(dirs)!;
             if (parse.GetValue(seeds) is int s && s < 1) throw new InvalidInputException($"--seed-count must be at least 1 (got {s})");
-            string fmt = parse.GetValue(format)!.ToLowerInvariant();
-            if (fmt is not ("md" or "latex" or "csv")) throw new InvalidInputException($"--table-format {fmt}: expected md, latex or csv");
+            string fmt = Choice.Of(parse, format, "md", "latex", "csv");
             var (runs, unfinished) = RunFolderReader.Read(folders);
             if (runs.Count == 0)
                 throw new InvalidInputException($"{string.Join(", ", folders)}: no finished runs (no final.json){(unfinished.Count > 0 ? $"; {unfinished.Count} unfinished" : "")}");

@@ -60,8 +60,7 @@ public static class SuspectsCommand
             var stderr = parse.InvocationConfiguration.Error;
             var stdout = parse.InvocationConfiguration.Output;
             var ranking = SuspectScoring.RankingNamed(parse.GetValue(rankBy)!);
-            string refs = parse.GetValue(references)!.ToLowerInvariant();
-            if (refs is not ("all" or "zero-shot" or "none")) throw new InvalidInputException($"--references {refs}: expected all, zero-shot or none");
+            string refs = Choice.Of(parse, references, "all", "zero-shot", "none");
             int precisionK = parse.GetValue(k);
             if (precisionK < 1) throw new InvalidInputException($"--precision-k {precisionK}: expected at least 1");
             int page = parse.GetValue(pageItems);

@@ -1,14 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using Dspt.Cli.Progress;
-using Dspt.Clip;
 using Dspt.Data;
 using Dspt.Features;
-using Dspt.IO;
 using Dspt.Objectives;
 using Dspt.Prompting;
 using Dspt.Runs;
-using Dspt.Text;
 using Dspt.Training;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Dspt.Runs;
@@ -22,18 +23,21 @@ public sealed record FinalResult(
     int Epochs,
     double TrainSeconds)
 {
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Dataset { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? DatasetName { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Model { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ModelName { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ModelSha256 { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Shots { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Noise { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Loss { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? MethodName { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? RunId { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? PlanName { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? PlanHash { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Select { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? SelectedEpoch { get; init; }
+    /// <summary>final.json's format: the manifest's, with the fields a run does not have left out.</summary>
+    public static readonly JsonSerializerOptions Json = new(RunManifest.Json) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    public string? Dataset { get; init; }
+    public string? DatasetName { get; init; }
+    public string? Model { get; init; }
+    public string? ModelName { get; init; }
+    public string? ModelSha256 { get; init; }
+    public int? Shots { get; init; }
+    public string? Noise { get; init; }
+    public string? Loss { get; init; }
+    public string? MethodName { get; init; }
+    public string? RunId { get; init; }
+    public string? PlanName { get; init; }
+    public string? PlanHash { get; init; }
+    public string? Select { get; init; }
+    public int? SelectedEpoch { get; init; }
 }
