@@ -42,7 +42,15 @@ public static class SuspectsCommand
         training.Seed.Description = "seed of the draw, the noise, the folds and training";
         training.Epochs.Description = "epochs per fold, default by shots as CoOp (200 for 8+ shots)";
         var folds = new Option<int>("--folds") { Description = "cross-fitting folds (stratified by given label)", DefaultValueFactory = _ => 5 };
-        var seed = new Option<int>("--seed") { Description = "seed of the draw, the noise, the folds and training", DefaultValueFactory = _ => 1 };
+        training.Epochs.Description = "epochs per fold, default the learner's (CoCoOp 10), else by shots as CoOp (200 for 8+ shots)";
+        training.Lr.Description = "learning rate (default the learner's, 0.002)";
+        training.BatchSize.Description = "batch size (default the learner's: 32, CoCoOp 1)";
+        training.NCtx.Description = "learned context vectors (default the learner's: 16 for coop, 4 for cocoop/kgcoop)";
+        var learnerOption = new Option<string>("--learner")
+        {
+            Description = $"prompt learner of the fold prompts: {string.Join(", ", LearnerRegistry.Names)} (each from its own config, as dspt train --learner)",
+            DefaultValueFactory = _ => "coop",
+        };
         var run = new Option<string?>("--run") { Description = "score the items of this finished dspt train run with its own prompt (in sample: cheap, and labelled as such)" };
         var truth = new Option<string?>("--truth") { Description = "true labels of the items, CSV path,label (class name), to measure detection quality" };
         var rankBy = new Option<string>("--rank-by") { Description = $"score that orders suspects.csv and the page: {string.Join(", ", SuspectScoring.Rankings.Select(r => r.Name))}", DefaultValueFactory = _ => "self_confidence" };
@@ -53,7 +61,7 @@ public static class SuspectsCommand
         var cache = new CacheOptionSet();
 
         var command = new Command("suspects", "Rank the training labels most likely wrong (cross-fitted prompt scores, cleanlab's scores, confident learning, NLPrompt's OT) and write a review page");
-        CommonOptions.AddAll(command, models.All, [dataset], reading.All, [template], training.All, [folds, run, truth, rankBy, references, k, pageItems, output], cache.All);
+        CommonOptions.AddAll(command, models.All, [dataset], reading.All, [template], training.All, [learnerOption, folds, run, truth, rankBy, references, k, pageItems, output], cache.All);
         command.SetAction(parse =>
         {
             models.ApplyThreads(parse);
@@ -133,12 +141,19 @@ public static class SuspectsCommand
             {
                 int shotCount = (int)settings["shots"]!;
                 int minClass = given.GroupBy(g => g).Min(g => g.Count());
-                var train = new TrainConfig(parse.GetValue(training.Epochs) ?? TrainConfig.EpochsForShots(shotCount > 0 ? shotCount : Math.Max(1, minClass)),
-                    parse.GetValue(training.Lr), BatchSize: parse.GetValue(training.BatchSize), AugmentedViews: parse.GetValue(training.Views),
-                    Seed: parse.GetValue(training.Seed)).Validated();
-                int nCtxValue = parse.GetValue(training.NCtx);
+                // As dspt train --learner: options given on the command line win, the learner's own config fills the rest.
+                bool Given(Option o) => CommonOptions.Given(parse, o);
+                string learnerName = parse.GetValue(learnerOption)!.Trim().ToLowerInvariant();
+                var defaults = LearnerRegistry.Defaults(learnerName);
+                var train = new TrainConfig(parse.GetValue(training.Epochs) ?? defaults.Epochs ?? TrainConfig.EpochsForShots(shotCount > 0 ? shotCount : Math.Max(1, minClass)),
+                    Given(training.Lr) ? parse.GetValue(training.Lr) : defaults.LearningRate,
+                    BatchSize: Given(training.BatchSize) ? parse.GetValue(training.BatchSize) : defaults.BatchSize ?? parse.GetValue(training.BatchSize),
+                    AugmentedViews: parse.GetValue(training.Views), Seed: parse.GetValue(training.Seed)).Validated();
+                int nCtxValue = Given(training.NCtx) ? parse.GetValue(training.NCtx) : defaults.NCtx;
+                string? ctxInit = Given(training.NCtx) ? null : defaults.CtxInit;
                 string objective = TrainingObjectives.Create(parse.GetValue(training.Loss)!).Name;
-                var setup = new PromptSetup(clip, tokenizer, split.ClassNames, new PromptOptions(new PromptLayout(nCtxValue)), train, objective, parse.GetValue(training.Seed), dev);
+                var setup = new PromptSetup(clip, tokenizer, split.ClassNames, new PromptOptions(new PromptLayout(nCtxValue, ctxInit)), train, objective, parse.GetValue(training.Seed), dev,
+                    learnerName, split.Template);
                 int foldCount = parse.GetValue(folds);
                 foldOf = StratifiedFolds.Assign(given, foldCount, parse.GetValue(training.Seed));
                 using var views3 = source.TrainingViews(files, train.AugmentedViews, parse.GetValue(training.Seed));
@@ -162,6 +177,7 @@ public static class SuspectsCommand
                 settings["lr"] = train.LearningRate;
                 settings["batch_size"] = train.BatchSize;
                 settings["n_ctx"] = nCtxValue;
+                settings["learner"] = learnerName;
             }
             stage.Restart();
             var result = SuspectsAnalysis.Build(split.ClassNames, paths, given, truthLabels, foldOf, probs, zeroShot, inSample, ranking, outOfSample, precisionK);

@@ -8,7 +8,10 @@ namespace Dspt.Runs;
 /// <c>Dspt.Reporting.RunResult</c> (accuracies in percent), so results tables read it directly.
 /// The rest say what was run, so a report needs no other file: dataset and model (address, name,
 /// weights sha256), shots, noise as given, the sweep's run id and plan hash when it came from one,
-/// and which epoch's prompt was kept.
+/// and which epoch's prompt was kept. <see cref="Learner"/> and <see cref="Classes"/> are written
+/// only for learners other than CoOp and class selections other than all; a run trained on the
+/// base classes also records its prompt's accuracy on the new classes, zero-shot's, and the
+/// harmonic mean 2BN/(B+N) of <see cref="Accuracy"/> (base) and <see cref="NewAccuracy"/>.
 /// </summary>
 public sealed record FinalResult(
     string Method,
@@ -40,4 +43,9 @@ public sealed record FinalResult(
     public string? PlanHash { get; init; }
     public string? Select { get; init; }
     public int? SelectedEpoch { get; init; }
+    public string? Learner { get; init; }
+    public string? Classes { get; init; }
+    public double? NewAccuracy { get; init; }
+    public double? ZeroShotNewAccuracy { get; init; }
+    public double? HarmonicMean { get; init; }
 }
