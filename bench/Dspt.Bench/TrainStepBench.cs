@@ -109,11 +109,12 @@ public static class TrainStepBench
                 if (perImage)
                 {
                     long b = image.shape[0];
+                    using TorchSharp.Scalar batch = b;
                     value = 0;
                     for (long i = 0; i < b; i++)
                     {
                         using var inner = NewDisposeScope();
-                        var part = loss.PerSample(learner.Forward(image.narrow(0, i, 1)).Logits, labels.narrow(0, i, 1)).sum() / b;
+                        var part = loss.PerSample(learner.Forward(image.narrow(0, i, 1)).Logits, labels.narrow(0, i, 1)).sum().div(batch);
                         part.backward();
                         value += part.item<float>();
                     }
