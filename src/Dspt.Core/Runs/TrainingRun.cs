@@ -96,6 +96,7 @@ public sealed class TrainingRun : IDisposable
         var (zeroShot, learned) = PromptEvaluation.Run(Model, Tokenizer, learner, data.ClassNames, name, data.Template, test,
             [.. data.Test.Select(i => (long)i.Label)]);
         EvaluationReport.Write(Folder.Path, "test", [zeroShot, learned], PromptEvaluation.Note(data.Template));
+        var newClasses = NewClassEvaluation.Run(Folder, spec, data, Model, Manifest.ModelSha256, Tokenizer, source, (zeroShot, learned), name, Status);
 
         var noise = NoiseSpec.Parse(spec.Noise);
         var result = new FinalResult(objective, noise.Type, NoiseRate(noise, spec.Shots), spec.Seed, learned.Accuracy, learned.MeanClassAccuracy,
@@ -115,6 +116,11 @@ public sealed class TrainingRun : IDisposable
             PlanHash = spec.Sweep?.PlanHash,
             Select = spec.Select ?? "last",
             SelectedEpoch = config.Epochs,
+            Learner = spec.Learner,
+            Classes = spec.Classes,
+            NewAccuracy = newClasses?.Learned.Accuracy,
+            ZeroShotNewAccuracy = newClasses?.ZeroShot.Accuracy,
+            HarmonicMean = newClasses is { } nc ? BaseToNew.HarmonicMean(learned.Accuracy, nc.Learned.Accuracy) : null,
         };
         Folder.WriteFinal(result);
         return result;

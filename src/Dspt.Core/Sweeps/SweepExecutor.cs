@@ -117,7 +117,7 @@ public sealed class SweepExecutor(SweepPlan plan, string planHash, SweepOptions 
         return new RunSpec(Addresses.Model(plan.Resolve(s.Model)), Addresses.Dataset(plan.Resolve(s.Dataset)), s.DatasetFormat, s.Template,
             s.Vocab is null ? null : plan.Resolve(s.Vocab), s.Shots, s.Noise, s.Loss, s.Seed, train,
             new PromptLayout(s.NCtx, s.CtxInit, s.Csc, PromptLayout.ParsePosition(s.Position)),
-            options.Device, options.Threads, options.CacheDirectory)
+            options.Device, options.Threads, options.CacheDirectory, Learner: s.Learner, Classes: s.Classes)
         {
             Sweep = new SweepMembership(run.Id, plan.Name, planHash, run.DatasetName, run.ModelName, run.MethodName),
             Select = s.Select == "last" ? null : s.Select,
