@@ -78,6 +78,10 @@ public static class DemoReport
                       $"one warm-up epoch then cosine) for {DescribePerLoss(o, l => o.EpochsFor(l).ToString(CultureInfo.InvariantCulture))} epochs " +
                       $"(CoOp uses 200; fewer suffice on this small problem), lr {DescribePerLoss(o, l => o.LearningRateFor(l).ToString("G3", CultureInfo.InvariantCulture))}; " +
                       $"no augmentation (image features computed once); seeds {string.Join(", ", o.Seeds)}.");
+        if (o.Learners.Any(l => l.Trim().ToLowerInvariant() != "coop"))
+            sb.AppendLine($"Learners: {string.Join(", ", o.Learners.Select(Reporting.MethodNames.Learner))}; those other than CoOp start from their own configs " +
+                          "(KgCoOp: 4 vectors from \"a photo of a\", W = 8; CoCoOp: 4 vectors from \"a photo of a\", batch 1" +
+                          (o.EpochsForAllLearners ? "" : ", 10 epochs") + ").");
         sb.AppendLine("Noise follows the NLPrompt protocol: after few-shot sampling, exactly floor(r·N) labels are corrupted " +
                       "(sym: a uniformly drawn other class; asym: y → y+1 mod C).");
         sb.AppendLine();
