@@ -44,11 +44,16 @@ public static class SuspectsCommand
         var loss = new Option<string>("--loss") { Description = $"loss or objective of the fold prompts: {string.Join(", ", TrainingObjectives.Names)}", DefaultValueFactory = _ => "dspt" };
         var folds = new Option<int>("--folds") { Description = "cross-fitting folds (stratified by given label)", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "seed of the draw, the noise, the folds and training", DefaultValueFactory = _ => 1 };
-        var epochs = new Option<int?>("--epochs") { Description = "epochs per fold, default by shots as CoOp (200 for 8+ shots)" };
-        var lr = new Option<double>("--lr") { Description = "learning rate", DefaultValueFactory = _ => 0.002 };
-        var batch = new Option<int>("--batch-size") { Description = "batch size", DefaultValueFactory = _ => 32 };
+        var epochs = new Option<int?>("--epochs") { Description = "epochs per fold, default the learner's (CoCoOp 10), else by shots as CoOp (200 for 8+ shots)" };
+        var lr = new Option<double>("--lr") { Description = "learning rate (default the learner's, 0.002)", DefaultValueFactory = _ => 0.002 };
+        var batch = new Option<int>("--batch-size") { Description = "batch size (default the learner's: 32, CoCoOp 1)", DefaultValueFactory = _ => 32 };
         var views = new Option<int>("--views") { Description = "augmented views per training image (0 = none)", DefaultValueFactory = _ => 8 };
-        var nCtx = new Option<int>("--n-ctx") { Description = "learned context vectors", DefaultValueFactory = _ => 16 };
+        var nCtx = new Option<int>("--n-ctx") { Description = "learned context vectors (default the learner's: 16 for coop, 4 for cocoop/kgcoop)", DefaultValueFactory = _ => 16 };
+        var learnerOption = new Option<string>("--learner")
+        {
+            Description = $"prompt learner of the fold prompts: {string.Join(", ", LearnerRegistry.Names)} (each from its own config, as dspt train --learner)",
+            DefaultValueFactory = _ => "coop",
+        };
         var run = new Option<string?>("--run") { Description = "score the items of this finished dspt train run with its own prompt (in sample: cheap, and labelled as such)" };
         var truth = new Option<string?>("--truth") { Description = "true labels of the items, CSV path,label (class name), to measure detection quality" };
         var rankBy = new Option<string>("--rank-by") { Description = $"score that orders suspects.csv and the page: {string.Join(", ", SuspectScoring.Rankings.Select(r => r.Name))}", DefaultValueFactory = _ => "self_confidence" };
@@ -61,7 +66,7 @@ public static class SuspectsCommand
 
         var command = new Command("suspects", "Rank the training labels most likely wrong (cross-fitted prompt scores, cleanlab's scores, confident learning, NLPrompt's OT) and write a review page")
         {
-            model, vocab, dataset, format, template, shots, noise, loss, folds, seed, epochs, lr, batch, views, nCtx,
+            model, vocab, dataset, format, template, shots, noise, loss, folds, seed, epochs, lr, batch, views, nCtx, learnerOption,
             run, truth, rankBy, references, k, pageItems, output, device, threads, cacheDir, noCache,
         };
         command.SetAction(parse =>
@@ -143,12 +148,19 @@ public static class SuspectsCommand
             {
                 int shotCount = (int)settings["shots"]!;
                 int minClass = given.GroupBy(g => g).Min(g => g.Count());
-                var train = new TrainConfig(parse.GetValue(epochs) ?? TrainConfig.EpochsForShots(shotCount > 0 ? shotCount : Math.Max(1, minClass)),
-                    parse.GetValue(lr), BatchSize: parse.GetValue(batch), AugmentedViews: parse.GetValue(views), Seed: parse.GetValue(seed)).Validated();
-                int nCtxValue = parse.GetValue(nCtx);
+                // As dspt train --learner: options given on the command line win, the learner's own config fills the rest.
+                bool Given(Option o) => parse.GetResult(o) is System.CommandLine.Parsing.OptionResult { Implicit: false };
+                string learnerName = parse.GetValue(learnerOption)!.Trim().ToLowerInvariant();
+                var defaults = LearnerRegistry.Defaults(learnerName);
+                var train = new TrainConfig(parse.GetValue(epochs) ?? defaults.Epochs ?? TrainConfig.EpochsForShots(shotCount > 0 ? shotCount : Math.Max(1, minClass)),
+                    Given(lr) ? parse.GetValue(lr) : defaults.LearningRate, BatchSize: Given(batch) ? parse.GetValue(batch) : defaults.BatchSize ?? parse.GetValue(batch),
+                    AugmentedViews: parse.GetValue(views), Seed: parse.GetValue(seed)).Validated();
+                int nCtxValue = Given(nCtx) ? parse.GetValue(nCtx) : defaults.NCtx;
                 if (nCtxValue < 1) throw new InvalidInputException($"--n-ctx {nCtxValue}: expected at least 1");
+                string? ctxInit = Given(nCtx) ? null : defaults.CtxInit;
                 string objective = TrainingObjectives.Create(parse.GetValue(loss)!).Name;
-                var setup = new PromptSetup(clip, tokenizer, split.ClassNames, new PromptOptions(new PromptLayout(nCtxValue)), train, objective, parse.GetValue(seed), dev);
+                var setup = new PromptSetup(clip, tokenizer, split.ClassNames, new PromptOptions(new PromptLayout(nCtxValue, ctxInit)), train, objective, parse.GetValue(seed), dev,
+                    learnerName, split.Template);
                 int foldCount = parse.GetValue(folds);
                 foldOf = StratifiedFolds.Assign(given, foldCount, parse.GetValue(seed));
                 using var views3 = source.TrainingViews(files, train.AugmentedViews, parse.GetValue(seed));
@@ -172,6 +184,7 @@ public static class SuspectsCommand
                 settings["lr"] = train.LearningRate;
                 settings["batch_size"] = train.BatchSize;
                 settings["n_ctx"] = nCtxValue;
+                settings["learner"] = learnerName;
             }
             stage.Restart();
             var result = SuspectsAnalysis.Build(split.ClassNames, paths, given, truthLabels, foldOf, probs, zeroShot, inSample, ranking, outOfSample, precisionK);
