@@ -62,7 +62,7 @@ start=$(date +%s)
 for i in $(seq "$FIRST" $((FIRST + RUNS - 1))); do
     run="$WORK/runs/r$i"; log="$WORK/logs/r$i"
     loss=${LOSSES[$(( (i - 1) % ${#LOSSES[@]} ))]}
-    args=(train --model "$MODEL" --vocab "$VOCAB" --dataset "$WORK/data" --output "$run" --cache-dir "$WORK/cache"
+    args=(train --model "$MODEL" --vocab "$VOCAB" --dataset "$WORK/data" --out "$run" --cache-dir "$WORK/cache"
           --shots 8 --noise sym:0.25 --loss "$loss" --seed "$i" --epochs "$EPOCHS" --batch-size 4 --views 2 --n-ctx 4 --lr 0.01 --threads 1)
     case $((i % 4)) in
         1|3) # straight through

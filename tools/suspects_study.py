@@ -56,7 +56,7 @@ for noise in a.noises.split(","):
         for loss in ["dspt", "ce"]:
             run = os.path.join(a.work, f"train-{loss}-{tag}")
             if not os.path.exists(os.path.join(run, "final.json")):
-                _, secs = dspt("train", *common, "--shots", a.shots, "--noise", noise, "--seed", seed, "--loss", loss, "--output", run, timed=True)
+                _, secs = dspt("train", *common, "--shots", a.shots, "--noise", noise, "--seed", seed, "--loss", loss, "--out", run, timed=True)
                 runs[loss] = secs
             accuracy.setdefault((noise, loss.upper() + " (noisy labels)"), []).append(json.load(open(os.path.join(run, "final.json")))["accuracy"])
         if not os.path.exists(os.path.join(out, "manifest.json")):
@@ -86,7 +86,7 @@ for noise in a.noises.split(","):
         accuracy.setdefault((noise, "labels changed / fixed / broken / wrong after"), []).append((changed, fixed_right, broke, wrong_after, len(rows)))
         run = os.path.join(a.work, f"train-ce-corrected-{tag}")
         if not os.path.exists(os.path.join(run, "final.json")):
-            dspt("train", *common, "--shots", "100000", "--noise", "none", "--seed", seed, "--loss", "ce", "--corrections", corr, "--output", run)
+            dspt("train", *common, "--shots", "100000", "--noise", "none", "--seed", seed, "--loss", "ce", "--corrections", corr, "--out", run)
         accuracy.setdefault((noise, "CE (all suggestions accepted)"), []).append(json.load(open(os.path.join(run, "final.json")))["accuracy"])
 
 noises = a.noises.split(",")

@@ -28,8 +28,33 @@ public static class TrainStepBench
 
     /// <param name="Learner">coop, or cocoop (its defaults: 4 context vectors from "a photo of a",
     /// and a text encoding of all K prompts per image).</param>
+    /// <param name="Only">The variants to run (null: all); plain is always run, as the baseline.</param>
+    /// <param name="UntruncatedPerImage">CoCoOp: the variants without truncation (plain, share) take
+    /// the batch one image at a time, each image's loss / B with its own backward, then one
+    /// optimizer step: the same gradient (CoCoOp's logits of an image depend on that image alone)
+    /// and the same work, with the activation memory of one image instead of B (plain at batch 4
+    /// would keep about 4 x 4.6 GB).</param>
     public sealed record Settings(int Classes = 102, int Batch = 32, int Steps = 5, int Warmup = 1,
-        string VocabPath = DefaultVocab, string NativeTuning = "not recorded", string Learner = "coop");
+        string VocabPath = DefaultVocab, string NativeTuning = "not recorded", string Learner = "coop",
+        IReadOnlyList<string>? Only = null, bool UntruncatedPerImage = false)
+    {
+        /// <summary>Checks what can be checked before any work (peak-memory children included) starts.</summary>
+        public Settings Validated()
+        {
+            if (UntruncatedPerImage && Learner != "cocoop")
+                throw new InvalidInputException("--untruncated-per-image: only for --learner cocoop (CoOp's prompts are shared by the batch's images)");
+            VariantsToRun();
+            return this;
+        }
+
+        public IReadOnlyList<string> VariantsToRun()
+        {
+            if (Only is null) return VariantNames;
+            var unknown = Only.FirstOrDefault(v => !VariantNames.Contains(v));
+            if (unknown is not null) throw new InvalidInputException($"--variants: unknown variant '{unknown}', expected some of: {string.Join(", ", VariantNames)}");
+            return [.. VariantNames.Where(v => v == "plain" || Only.Contains(v))];
+        }
+    }
 
     public sealed record VariantResult(string Name, bool TruncateAtEot, bool SharePrefix, long TokensPerStep,
         double MedianMs, double MinMs, double Speedup, double GflopPerStep, double AchievedGflops,
@@ -37,15 +62,15 @@ public static class TrainStepBench
 
     public sealed record Result(string Learner, int Classes, int Batch, int NCtx, int Steps, int Warmup, int Threads,
         double MatmulGflops, string LoadAverageStart, string LoadAverageEnd, string NativeTuning,
-        double BaselineRssMb, double PeakRssAllMb, double FloorGflop, IReadOnlyList<VariantResult> Variants)
+        double BaselineRssMb, double PeakRssAllMb, double FloorGflop, IReadOnlyList<VariantResult> Variants, bool UntruncatedPerImage = false)
     {
         public double PlainMs => Variants.Single(v => v.Name == "plain").MedianMs;
-        public double FastMs => Variants.Single(v => v.Name == "fast").MedianMs;
+        public double FastMs => Variants.SingleOrDefault(v => v.Name == "fast")?.MedianMs ?? double.NaN;
         public double Speedup => PlainMs / FastMs;
         public double FloorMs => FloorGflop / MatmulGflops * 1000;
         public double FloorRatio => FastMs / FloorMs;
         /// <summary>Peak RSS of a process running only the fast variant (see <see cref="PeakOf"/>).</summary>
-        public double PeakRssMb => Variants.Single(v => v.Name == "fast").PeakRssMb;
+        public double PeakRssMb => Variants.SingleOrDefault(v => v.Name == "fast")?.PeakRssMb ?? double.NaN;
     }
 
     static readonly (string Name, bool Truncate, bool Share)[] Variants =
@@ -58,12 +83,12 @@ public static class TrainStepBench
 
     internal static Layout LayoutOf(IPromptModel model) => model switch
     {
-        PromptLearner l => new Layout(l, l.ContextCount, l.Options, l.Encoder, l.EncodedTokens),
-        CoCoOpLearner c => new Layout(c, c.ContextCount, c.Options, c.Encoder, c.EncodedTokens),
+        PromptLearner l => new Layout(l, l.ContextCount, l.Options, l.Frame.Encoder, l.Frame.EncodedTokens),
+        CoCoOpLearner c => new Layout(c, c.ContextCount, c.Options, c.Frame.Encoder, c.Frame.EncodedTokens),
         _ => throw new ArgumentException($"no layout for {model.Kind}"),
     };
 
-    internal sealed class Runner(string name, IPromptModel learner) : IDisposable
+    internal sealed class Runner(string name, IPromptModel learner, bool perImage = false) : IDisposable
     {
         // The trainer's optimizer (TorchSharp's SGD passes temporary Scalars to LibTorch).
         readonly MomentumSgdGroup optimizer = new(learner.Trainable.Select(t => t.Tensor), 0.002, momentum: 0.9, weightDecay: 5e-4);
@@ -81,10 +106,26 @@ public static class TrainStepBench
             using (var scope = NewDisposeScope())
             {
                 optimizer.ZeroGrad();
-                var mean = loss.PerSample(learner.Forward(image).Logits, labels).mean();
-                mean.backward();
+                if (perImage)
+                {
+                    long b = image.shape[0];
+                    using TorchSharp.Scalar batch = b;
+                    value = 0;
+                    for (long i = 0; i < b; i++)
+                    {
+                        using var inner = NewDisposeScope();
+                        var part = loss.PerSample(learner.Forward(image.narrow(0, i, 1)).Logits, labels.narrow(0, i, 1)).sum().div(batch);
+                        part.backward();
+                        value += part.item<float>();
+                    }
+                }
+                else
+                {
+                    var mean = loss.PerSample(learner.Forward(image).Logits, labels).mean();
+                    mean.backward();
+                    value = mean.item<float>();
+                }
                 optimizer.Step();
-                value = mean.item<float>();
             }
             double ms = sw.Elapsed.TotalMilliseconds;
             if (!record) return;
@@ -104,12 +145,14 @@ public static class TrainStepBench
             if (settings.Classes < 1 || settings.Classes > FlowerNames.All.Count)
                 throw new InvalidInputException($"--classes {settings.Classes}: expected 1..{FlowerNames.All.Count} (the Oxford Flowers names)");
             if (settings.Batch < 1 || settings.Steps < 1 || settings.Warmup < 0)
-                throw new InvalidInputException("--batch and --steps must be at least 1, --warmup at least 0");
+                throw new InvalidInputException("--batch-size and --steps must be at least 1, --warmup at least 0");
             Tokenizer = ClipTokenizer.Load(settings.VocabPath);
             Names = [.. FlowerNames.All.Take(settings.Classes)];
             if (settings.Learner is not ("coop" or "cocoop"))
                 throw new InvalidInputException($"--learner {settings.Learner}: the train-step benchmark runs coop or cocoop (kgcoop's step is coop's plus a fixed-feature cosine)");
             Learner = settings.Learner;
+            settings.Validated();
+            PerImage = settings.UntruncatedPerImage;
             Options = Learner == "cocoop" ? new PromptOptions(new PromptLayout(NCtx: 4, CtxInit: "a photo of a")) : new PromptOptions();
             Tokens = PromptTokens.Create(Tokenizer, Names, Options, Config.ContextLength);
             Model = new ClipModel(Config);
@@ -121,6 +164,7 @@ public static class TrainStepBench
         }
 
         public string Learner { get; }
+        public bool PerImage { get; }
         public PromptOptions Options { get; }
         public ClipTokenizer Tokenizer { get; }
         public IReadOnlyList<string> Names { get; }
@@ -134,7 +178,8 @@ public static class TrainStepBench
         {
             var v = Variants.Single(x => x.Name == variant);
             var options = Options with { TruncateAtEot = v.Truncate, SharePrefix = v.Share };
-            return new Runner(v.Name, PromptTraining.CreateLearner(Model, Tokenizer, Names, options, seed: 1, learner: Learner));
+            return new Runner(v.Name, PromptTraining.CreateLearner(Model, Tokenizer, Names, options, seed: 1, learner: Learner),
+                perImage: PerImage && !v.Truncate);
         }
 
         public void Step(Runner runner, bool record) => runner.Step(Image, Labels, Loss, record);
@@ -163,7 +208,7 @@ public static class TrainStepBench
         string loadStart = Measure.LoadAverage();
         var peaks = new Dictionary<string, double>();
         if (peakOf is not null)
-            foreach (var name in VariantNames)
+            foreach (var name in settings.VariantsToRun())
             {
                 peaks[name] = peakOf(name);
                 log?.Invoke($"peak RSS {name} (own process): {peaks[name]:F0} MB");
@@ -175,7 +220,7 @@ public static class TrainStepBench
         log?.Invoke($"matmul {matmulStart:F0} GFLOP/s, threads {get_num_threads()}, load {loadStart}");
         double baseline = Measure.RssMb();
 
-        var runners = VariantNames.Select(setup.Make).ToList();
+        var runners = settings.VariantsToRun().Select(setup.Make).ToList();
         try
         {
             for (int round = 0; round < settings.Warmup + settings.Steps; round++)
@@ -212,7 +257,7 @@ public static class TrainStepBench
             }).ToList();
             return new Result(setup.Learner, settings.Classes, settings.Batch, runners[0].Learner.ContextCount, settings.Steps, settings.Warmup,
                 get_num_threads(), matmul, loadStart, Measure.LoadAverage(), settings.NativeTuning,
-                baseline, Measure.PeakRssMb(), floor / 1e9, results);
+                baseline, Measure.PeakRssMb(), floor / 1e9, results, settings.UntruncatedPerImage);
         }
         finally
         {
@@ -232,7 +277,8 @@ public static class TrainStepBench
         var lines = new List<string>
         {
             $"{r.Learner}: K = {r.Classes} classes, batch {r.Batch}, M = {r.NCtx} context vectors; {r.Warmup} warm-up step(s) per variant, then {r.Steps} timed steps, variants interleaved",
-            $"threads {r.Threads}, matmul {r.MatmulGflops:F0} GFLOP/s, load average {r.LoadAverageStart} -> {r.LoadAverageEnd}, {r.NativeTuning}",
+            $"threads {r.Threads}, matmul {r.MatmulGflops:F0} GFLOP/s, load average {r.LoadAverageStart} -> {r.LoadAverageEnd}, {r.NativeTuning}" +
+                (r.UntruncatedPerImage ? "; plain and share one image at a time, a backward per image" : ""),
             "",
             "| variant | token positions per step | median ms | min ms | speed-up vs plain | GFLOP/step | GFLOP/s | peak RSS MB | minor faults/step | max loss deviation |",
             "|---|---|---|---|---|---|---|---|---|---|",

@@ -47,14 +47,17 @@ public static class DsptCli
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, NativeTuning? tuning = null)
     {
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        string[] expanded = args;
         try
         {
             var root = Build(tuning);
             root.Options.Add(Verbose);
+            root.Options.Add(ConfigFile.Create());
             // The built-in --version reads the entry assembly (a test host, in-process): say Dspt's.
             foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new PrintVersion();
             root.Subcommands.Add(HelpCommand.Create(root));
-            return root.Parse(args).Invoke(config);
+            expanded = ConfigFile.Expand(root, args);
+            return root.Parse(expanded).Invoke(config);
         }
         catch (InvalidInputException e)
         {
@@ -72,7 +75,8 @@ public static class DsptCli
             stderr.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}" + (trace is null
                 ? " (the trace could not be written to a file; run again with --verbose to see it)"
                 : $" (full trace in {trace}; --verbose prints it)"));
-            if (args.Contains("--verbose")) stderr.WriteLine(e);
+            // --verbose typed, or set by a config file (which adds it as --verbose=true).
+            if (expanded.Any(a => a is "--verbose" or "--verbose=true")) stderr.WriteLine(e);
             return 1;
         }
     }

@@ -24,15 +24,15 @@ public static class BenchCommand
     static Command Data()
     {
         var entries = new Option<int>("--entries") { Description = "Manifest entries", DefaultValueFactory = _ => 100_000 };
-        var classes = new Option<int>("--classes") { Description = "Classes", DefaultValueFactory = _ => 1000 };
-        var shots = new Option<int>("--shots") { Description = "K shots per class", DefaultValueFactory = _ => 16 };
+        var classes = new Option<int>("--num-classes") { Description = "Classes", DefaultValueFactory = _ => 1000 };
+        var shots = CommonOptions.Shots("K shots per class", "16");
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats (the median is reported)", DefaultValueFactory = _ => 3 };
         var command = new Command("data", "Read a large CSV manifest and draw a few-shot split with noise, against a plain parse");
         foreach (var o in new Option[] { entries, classes, shots, repeats }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            var config = new DataBenchConfig(parse.GetValue(entries), parse.GetValue(classes), parse.GetValue(shots), parse.GetValue(repeats));
+            var config = new DataBenchConfig(parse.GetValue(entries), parse.GetValue(classes), CommonOptions.ParseShots(parse.GetValue(shots)!), parse.GetValue(repeats));
             var r = DataBench.Run(config, o);
             o.WriteLine($"{r.Entries} entries, {config.Classes} classes, {config.Shots} shots, median of {config.Repeats}");
             o.WriteLine($"{"stage",-42} {"ms",9} {"ms/10k",9} {"entries/s",12}");

@@ -11,48 +11,45 @@ public static class ClassifyCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model(required: false);
-        model.Description = "CLIP checkpoint (required without --prompt; with it, default the one the prompt records: its tensors must be the same, in any file format)";
+        var models = new ModelOptionSet(required: false,
+            "CLIP checkpoint (required without --prompt; with it, default the one the prompt records: its tensors must be the same, in any file format)");
         var prompt = CommonOptions.SavedPrompt();
         prompt.Required = false;
         prompt.Description = "classify with a trained prompt (any learner): a run folder or a folder with prompt.safetensors + prompt.json; its classes unless --classes/--classes-file apply it to others";
-        var vocab = CommonOptions.Vocab();
-        var device = CommonOptions.Device();
-        var dtype = CommonOptions.DType();
-        var threads = CommonOptions.Threads();
         var classes = new Option<string?>("--classes") { Description = "class names, comma-separated" };
         var classesFile = new Option<string?>("--classes-file") { Description = "a file with one class name per line" };
         var template = new Option<string?>("--template") { Description = "zero-shot prompt template; {} is replaced by the class name (default \"a photo of a {}.\")" };
-        var topK = new Option<int>("--top-k", "-k") { Description = "classes shown per image", DefaultValueFactory = _ => 5 };
+        var topK = new Option<int>("--top-k") { Description = "classes shown per image", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "print one JSON object per image" };
         var inputs = new Argument<string[]>("images") { Description = "image files or folders (searched recursively)", Arity = ArgumentArity.OneOrMore };
         var command = new Command("classify", "Classify images: zero-shot (CLIP scores each image against '<template>' for every class) or with a trained prompt (--prompt)")
         {
-            model, vocab, classes, classesFile, template, topK, json, inputs, device, dtype, threads,
+            classes, classesFile, template, topK, json, inputs,
         };
         command.Options.Add(prompt);
+        CommonOptions.AddAll(command, models.All);
         command.SetAction(parse =>
         {
-            CommonOptions.ApplyThreads(parse, threads);
+            models.ApplyThreads(parse);
             var output = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             string? promptPath = parse.GetValue(prompt);
             bool namesGiven = parse.GetValue(classes) is not null || parse.GetValue(classesFile) is not null;
             var names = promptPath is not null && !namesGiven ? null : ReadClassNames(parse.GetValue(classes), parse.GetValue(classesFile));
             var files = ImageClassifier.ExpandImages(parse.GetValue(inputs)!);
-            if (promptPath is null && parse.GetValue(model) is null)
+            if (promptPath is null && parse.GetValue(models.Model) is null)
                 throw new InvalidInputException("classify: give the CLIP checkpoint with --model (or --model builtin), or a trained prompt with --prompt");
             if (promptPath is not null && parse.GetValue(template) is not null)
                 throw new InvalidInputException("classify: --template is for zero-shot classification; a trained prompt (--prompt) brings its own context");
-            if (promptPath is not null && parse.GetResult(dtype) is { Implicit: false } && DeviceSelection.ParseDType(parse.GetValue(dtype)!) != ScalarType.Float32)
-                throw new InvalidInputException($"classify --dtype {parse.GetValue(dtype)}: a trained prompt runs in fp32");
+            if (promptPath is not null && parse.GetResult(models.DType) is { Implicit: false } && models.DTypeOf(parse) != ScalarType.Float32)
+                throw new InvalidInputException($"classify --dtype {parse.GetValue(models.DType)}: a trained prompt runs in fp32");
 
             using var saved = promptPath is null ? null
-                : SavedPrompt.Open(promptPath, parse.GetValue(model), parse.GetValue(vocab), DeviceSelection.Parse(parse.GetValue(device)!), names);
-            using var loaded = saved is null ? CommonOptions.LoadModel(parse, model, device, dtype) : null;
+                : SavedPrompt.Open(promptPath, parse.GetValue(models.Model), parse.GetValue(models.Vocab), models.DeviceOf(parse), names);
+            using var loaded = saved is null ? models.Load(parse) : null;
             using var classifier = saved is not null
                 ? ImageClassifier.WithPrompt(saved.Model, saved.Learner, saved.ClassNames)
-                : ImageClassifier.ZeroShot(loaded!.Model, ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), parse.GetValue(model))),
+                : ImageClassifier.ZeroShot(loaded!.Model, ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(models.Vocab), parse.GetValue(models.Model))),
                     names!, Template(parse.GetValue(template)));
             int k = Math.Clamp(parse.GetValue(topK), 1, classifier.ClassNames.Count);
             bool asJson = parse.GetValue(json);

@@ -19,10 +19,9 @@ public static class DataCommand
 
     static Command Inspect()
     {
-        var reading = new DatasetReadingOptions();
-        var format = reading.Format;
+        var reading = new DatasetOptionSet();
         var dataset = new Argument<string>("dataset") { Description = "Dataset folder or file (split_zhou_*.json, .csv/.jsonl manifest)" };
-        var shots = new Option<int>("--shots") { Description = "K training shots per class (0: all images)", DefaultValueFactory = _ => 0 };
+        var shots = CommonOptions.Shots("K training shots per class, or 'all' (also 0)", "all");
         var noise = new Option<string>("--noise") { Description = "none, sym:R, asym:R (NLPrompt), symflip:M, pairflip:M (PTNL)", DefaultValueFactory = _ => "none" };
         var seed = new Option<int>("--seed") { Description = "Seed of the few-shot draw and the noise", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
@@ -36,8 +35,7 @@ public static class DataCommand
 
         var command = new Command("inspect", "Class count, split sizes, per-class counts, the few-shot draw, the noise report, and a contact sheet with --sheet");
         command.Arguments.Add(dataset);
-        foreach (var o in (Option[])[format, shots, noise, seed, json, sheet, perClass, sheetClasses, save, strict, template, corrections, .. reading.Reading])
-            command.Options.Add(o);
+        CommonOptions.AddAll(command, reading.All, [shots, noise, seed, json, sheet, perClass, sheetClasses, save, strict, template, corrections]);
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -51,9 +49,8 @@ public static class DataCommand
 
             var options = reading.Read(parse, parse.GetValue(template));
             var spec = NoiseSpec.Parse(parse.GetValue(noise)!);
-            int k = parse.GetValue(shots);
-            if (k < 0) throw new InvalidInputException($"--shots {k}: expected K >= 0 (0 keeps every image)");
-            var d = DatasetReader.Read(parse.GetValue(dataset)!, parse.GetValue(format), options, Warn);
+            int k = CommonOptions.ParseShots(parse.GetValue(shots)!);
+            var d = DatasetReader.Read(parse.GetValue(dataset)!, parse.GetValue(reading.Format), options, Warn);
             CorrectionsRecord? applied = null;
             if (parse.GetValue(corrections) is { } correctionsFile)
             {
@@ -128,14 +125,9 @@ public static class DataCommand
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
-            w.WriteString("dataset", d.Name);
+            FewShotSplitFile.WriteDataset(w, d.Name, d.Root, d.Template, d.ClassNames);
             w.WriteString("format", d.Format);
-            w.WriteString("root", d.Root);
-            w.WriteString("template", d.Template);
             w.WriteNumber("num_classes", d.NumClasses);
-            w.WriteStartArray("classnames");
-            foreach (var n in d.ClassNames) w.WriteStringValue(n);
-            w.WriteEndArray();
             w.WriteStartObject("splits");
             w.WriteNumber("train", d.Train.Count);
             w.WriteNumber("val", d.Val.Count);
@@ -164,27 +156,9 @@ public static class DataCommand
             w.WriteString("noise", s.Noise.ToString());
             w.WritePropertyName("noise_report");
             FewShotSplitFile.WriteReport(w, s.Report);
-            w.WriteStartArray("train");
-            foreach (var i in s.Train)
-            {
-                w.WriteStartObject();
-                w.WriteString("path", i.Path);
-                w.WriteNumber("label", i.CleanLabel);
-                w.WriteNumber("noisy_label", i.Label);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            FewShotSplitFile.WriteTrainItems(w, "train", s.Train);
             w.WriteNumber("val_shots", s.Val.Count);
-            if (s.Corrections is { } fixes)
-            {
-                w.WriteStartObject("corrections");
-                w.WriteString("file", fixes.File);
-                w.WriteString("sha256", fixes.Sha256);
-                w.WriteNumber("relabelled", fixes.Relabelled);
-                w.WriteNumber("removed", fixes.Removed);
-                w.WriteNumber("kept", fixes.Kept);
-                w.WriteEndObject();
-            }
+            if (s.Corrections is { } fixes) FewShotSplitFile.WriteCorrections(w, fixes);
             else w.WriteNull("corrections");
             if (sheet is null) w.WriteNull("sheet"); else w.WriteString("sheet", sheet);
             if (saved is null) w.WriteNull("saved"); else w.WriteString("saved", Path.GetFullPath(saved));

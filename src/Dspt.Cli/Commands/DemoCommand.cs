@@ -19,13 +19,13 @@ public static class DemoCommand
         var seeds = new Option<int[]?>("--seeds") { Description = "seeds (default 1 2 3)", AllowMultipleArgumentsPerToken = true };
         var noise = new Option<string[]?>("--noise") { Description = "noise settings (default none sym:0.25 sym:0.5 sym:0.75 asym:0.5)", AllowMultipleArgumentsPerToken = true };
         var losses = new Option<string[]?>("--losses") { Description = "losses and baselines: ce, dspt, gce[:q], mae[:s], nlprompt[:reg] (default ce dspt gce mae)", AllowMultipleArgumentsPerToken = true };
-        var learners = new Option<string[]?>("--learners") { Description = "prompt learners: coop, cocoop, kgcoop[:W] (default coop)", AllowMultipleArgumentsPerToken = true };
+        var learners = new Option<string[]?>("--learners") { Description = "prompt learners: coop, cocoop, kgcoop[:W] (default coop); each with every loss, CoCoOp at its batch 1 and 10 epochs unless --epochs N", AllowMultipleArgumentsPerToken = true };
         var epochs = new Option<string[]?>("--epochs") { Description = "epochs for all losses (N) or one loss (LOSS=N); repeatable", AllowMultipleArgumentsPerToken = true };
         var lr = new Option<string[]?>("--lr") { Description = "learning rate for all losses (X) or one loss (LOSS=X); repeatable", AllowMultipleArgumentsPerToken = true };
         var shifted = new Option<double?>("--shifted") { Description = $"fraction of downstream images in shifted styles (default {WorldDefaults.ShiftedFraction})" };
         var style = new Option<string?>("--shifted-style") { Description = $"style of the shifted images: mixed, outline, faint, noisy (default {WorldDefaults.ShiftedStyle})" };
         var worldSeed = new Option<long?>("--world-seed") { Description = "seed of the downstream task's images and splits (default 1): another draw of the same task" };
-        var model = new Option<string?>("--model-dir") { Description = "folder with the demo model (default: the bundled assets/demo)" };
+        var model = new Option<string?>("--model") { Description = "folder with the demo model (default: the bundled assets/demo)" };
         var threads = CommonOptions.Threads();
         var command = new Command("demo", "Noisy-label prompt tuning on the built-in world: zero-shot, CE, DSPT, GCE, MAE across noise rates and seeds; table, plots, report")
         {
@@ -53,7 +53,7 @@ public static class DemoCommand
             }
             if (parse.GetValue(worldSeed) is long ws) options = options with { WorldSeed = ws };
             var (epochAll, epochPer) = PerLoss(parse.GetValue(epochs), "--epochs", int.Parse);
-            if (epochAll is int e) options = options with { Epochs = e };
+            if (epochAll is int e) options = options with { Epochs = e, EpochsForAllLearners = true };
             options = options with { EpochsPerLoss = epochPer };
             var (lrAll, lrPer) = PerLoss(parse.GetValue(lr), "--lr", x => double.Parse(x, CultureInfo.InvariantCulture));
             if (lrAll is double rate) options = options with { LearningRate = rate };

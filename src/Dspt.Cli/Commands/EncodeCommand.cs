@@ -10,37 +10,34 @@ public static class EncodeCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model();
-        var vocab = CommonOptions.Vocab();
-        var device = CommonOptions.Device();
-        var dtype = CommonOptions.DType();
-        var threads = CommonOptions.Threads();
+        var models = new ModelOptionSet();
         var texts = new Option<string[]>("--text") { Description = "texts to encode (repeatable)", AllowMultipleArgumentsPerToken = true };
         var images = new Option<string[]>("--image") { Description = "image files to encode (repeatable)", AllowMultipleArgumentsPerToken = true };
         var truncate = new Option<bool>("--truncate") { Description = "truncate over-long texts as clip.tokenize(truncate=True)" };
-        var batch = new Option<int>("--batch") { Description = "items per forward pass", DefaultValueFactory = _ => 32 };
-        var output = new Option<string>("--out", "-o") { Description = "output .safetensors (float32 text_features, image_features)", Required = true };
+        var batch = new Option<int>("--batch-size") { Description = "items per forward pass", DefaultValueFactory = _ => 32 };
+        var output = CommonOptions.Out("output .safetensors (float32 text_features, image_features)", required: true);
         var command = new Command("encode", "encode_text / encode_image features of texts and images, as CLIP returns them (unnormalised)")
         {
-            model, vocab, texts, images, truncate, batch, output, device, dtype, threads,
+            texts, images, truncate, batch, output,
         };
+        CommonOptions.AddAll(command, models.All);
         command.SetAction(parse =>
         {
-            CommonOptions.ApplyThreads(parse, threads);
+            models.ApplyThreads(parse);
             var textList = parse.GetValue(texts) ?? [];
             var imageList = parse.GetValue(images) ?? [];
             if (textList.Length == 0 && imageList.Length == 0)
                 throw new InvalidInputException("encode: give at least one --text or --image");
             int batchSize = parse.GetValue(batch);
-            if (batchSize < 1) throw new InvalidInputException($"--batch {batchSize}: expected a positive number");
-            using var loaded = CommonOptions.LoadModel(parse, model, device, dtype);
+            CommonOptions.AtLeast(batch.Name, batchSize, 1);
+            using var loaded = models.Load(parse);
             var clip = loaded.Model;
             var dev = clip.TextProjection.device;
             var result = new Dictionary<string, Tensor>();
             using var _ = inference_mode();
             if (textList.Length > 0)
             {
-                var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), parse.GetValue(model)));
+                var tokenizer = ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(models.Vocab), parse.GetValue(models.Model)));
                 using var tokens = tokenizer.TokenizeBatch(textList, clip.Config.ContextLength, parse.GetValue(truncate));
                 result["text_features"] = InBatches(textList.Length, batchSize,
                     (start, n) => clip.EncodeText(tokens.narrow(0, start, n).to(dev)));

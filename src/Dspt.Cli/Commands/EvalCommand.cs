@@ -14,7 +14,7 @@ namespace Dspt.Cli.Commands;
 
 /// <summary>
 /// dspt eval: a saved prompt on a dataset split, beside zero-shot CLIP with the dataset's
-/// template (or, with --zero-shot, zero-shot CLIP alone); prints the table and, with --output,
+/// template (or, with --zero-shot, zero-shot CLIP alone); prints the table and, with --out,
 /// writes evaluation.{json,md}, confusion matrices and predictions.csv.
 /// </summary>
 public static class EvalCommand
@@ -24,71 +24,58 @@ public static class EvalCommand
         var prompt = CommonOptions.SavedPrompt();
         prompt.Required = false;
         var zeroShot = new Option<bool>("--zero-shot") { Description = "no prompt: zero-shot CLIP with the dataset's template (or --template) alone; needs --model" };
-        var model = CommonOptions.Model(required: false);
-        model.Description = "CLIP checkpoint the prompt was trained on (default: the one recorded in prompt.json; its tensors must be the same, in any file format); with --zero-shot, the model to score";
-        var vocab = CommonOptions.Vocab();
-        var dataset = new Option<string>("--dataset", "-d") { Description = "dataset folder or file; its class names must be the prompt's", Required = true };
-        var format = new Option<string?>("--format") { Description = $"dataset layout, default detected: {string.Join(", ", DatasetFormats.All)}" };
+        var models = new ModelOptionSet(required: false,
+            "CLIP checkpoint the prompt was trained on (default: the one recorded in prompt.json; its tensors must be the same, in any file format); with --zero-shot, the model to score", withDType: false);
+        var dataset = CommonOptions.Dataset("dataset folder or file; its class names must be the prompt's", required: true);
+        var reading = new DatasetOptionSet();
         var template = new Option<string?>("--template") { Description = "zero-shot template of the reference row, default the dataset's" };
-        var split = new Option<string>("--split") { Description = "test, val or train", DefaultValueFactory = _ => "test" };
-        var output = new Option<string?>("--output", "-o") { Description = "folder for evaluation.json, evaluation.md, confusion-*.csv and predictions.csv" };
-        var cacheDir = new Option<string?>("--cache-dir") { Description = $"image feature cache, default {ImageFeatureCache.DefaultDirectory()}" };
-        var noCache = new Option<bool>("--no-cache") { Description = "keep image features in memory only" };
-        var classes = new Option<string>("--classes")
-        {
-            Description = "all, base or new (CoOp's subsample_classes: the first half of the sorted training labels is base), " +
-                          "or base-to-new: both halves, and their harmonic mean",
-            DefaultValueFactory = _ => "all",
-        };
-        var device = CommonOptions.Device();
-        var threads = CommonOptions.Threads();
-        var command = new Command("eval", "Evaluate a saved prompt (any learner), or zero-shot CLIP alone (--zero-shot), on a dataset split (top-1, per-class accuracy, confusion matrix, per-image predictions)")
-        {
-            prompt, model, vocab, dataset, format, template, split, classes, output, cacheDir, noCache, device, threads,
-        };
-        command.Options.Add(zeroShot);
+        var part = CommonOptions.Part("the dataset split to evaluate on: test, val or train");
+        var output = CommonOptions.Out("folder for evaluation.json, evaluation.md, confusion-*.csv and predictions.csv", required: false);
+        var cache = new CacheOptionSet();
+        var subsample = CommonOptions.Subsample("all, base or new (CoOp's SUBSAMPLE_CLASSES: the first half of the sorted training labels is base), "
+            + "or base-to-new: both halves, and their harmonic mean");
+        var command = new Command("eval", "Evaluate a saved prompt (any learner), or zero-shot CLIP alone (--zero-shot), on a dataset split (top-1, per-class accuracy, confusion matrix, per-image predictions)");
+        CommonOptions.AddAll(command, [prompt, zeroShot], models.All, [dataset], reading.All, [template, part, subsample, output], cache.All);
         command.SetAction(parse =>
         {
-            CommonOptions.ApplyThreads(parse, threads);
+            models.ApplyThreads(parse);
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
-            var dev = DeviceSelection.Parse(parse.GetValue(device)!);
-            string splitName = parse.GetValue(split)!.ToLowerInvariant();
-            if (!SplitEvaluation.Splits.Contains(splitName)) throw new InvalidInputException($"--split {splitName}: expected test, val or train");
+            var dev = models.DeviceOf(parse);
+            string splitName = Choice.Of(parse, part, "test", "val", "train");
             string? promptPath = parse.GetValue(prompt);
             bool zeroShotOnly = parse.GetValue(zeroShot);
             if (zeroShotOnly == (promptPath is not null))
                 throw new InvalidInputException("eval: give --prompt RUN_OR_PROMPT to evaluate a saved prompt, or --zero-shot --model M for zero-shot CLIP alone (not both)");
-            if (zeroShotOnly && parse.GetValue(model) is null)
+            if (zeroShotOnly && parse.GetValue(models.Model) is null)
                 throw new InvalidInputException("eval --zero-shot: give the CLIP checkpoint with --model (or --model builtin)");
-            string classesName = parse.GetValue(classes)!.ToLowerInvariant();
+            string classesName = parse.GetValue(subsample)!.ToLowerInvariant();
             bool baseToNew = classesName == "base-to-new";
             string datasetAddress = parse.GetValue(dataset)!;
-            var all = DatasetReader.Read(datasetAddress, parse.GetValue(format), new DatasetOptions { Template = parse.GetValue(template) },
-                w => stderr.WriteLine($"warning: {w}"));
+            var all = reading.ReadDataset(parse, datasetAddress, parse.GetValue(template), w => stderr.WriteLine($"warning: {w}"));
             var selections = baseToNew ? [ClassSelection.Base, ClassSelection.New] : new[] { ClassSubset.Parse(classesName) };
             string note = PromptEvaluation.Note(all.Template);
             string name = promptPath is null ? PromptEvaluation.ZeroShotName : $"prompt ({Path.GetFileName(Path.GetFullPath(promptPath).TrimEnd('/'))})";
-            var cache = new ImageFeatureCache(parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory())
+            var features = new ImageFeatureCache(cache.Directory(parse))
             {
                 Warning = w => stderr.WriteLine($"warning: {w}"),
             };
-            using var zeroShotModel = zeroShotOnly ? ClipLoading.Load(parse.GetValue(model)!, ScalarType.Float32, dev) : null;
-            var zeroShotTokenizer = zeroShotOnly ? ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(vocab), parse.GetValue(model))) : null;
+            using var zeroShotModel = zeroShotOnly ? ClipLoading.Load(parse.GetValue(models.Model)!, ScalarType.Float32, dev) : null;
+            var zeroShotTokenizer = zeroShotOnly ? ClipTokenizer.Load(ClipTokenizer.Resolve(parse.GetValue(models.Vocab), parse.GetValue(models.Model))) : null;
             var halves = new List<SplitScores>();
             foreach (var selection in selections)
             {
                 var data = ClassSubset.Select(all, selection);
                 var items = SplitEvaluation.Items(data, splitName, datasetAddress, ClassSubset.Name(selection));
                 // A prompt is evaluated on the classes it was trained on, or applied to others only when a subset is asked for.
-                using var saved = promptPath is null ? null : SavedPrompt.Open(promptPath, parse.GetValue(model), parse.GetValue(vocab), dev,
+                using var saved = promptPath is null ? null : SavedPrompt.Open(promptPath, parse.GetValue(models.Model), parse.GetValue(models.Vocab), dev,
                     selection == ClassSelection.All ? null : data.ClassNames);
                 if (saved is not null && selection == ClassSelection.All) CheckClassNames(data.ClassNames, saved.Info.ClassNames, datasetAddress);
                 if (saved is not null && saved.Info.Learner != "coop") name = $"prompt ({saved.Info.Learner}, {Path.GetFileName(Path.GetFullPath(promptPath!).TrimEnd('/'))})";
                 var clip = saved?.Model ?? zeroShotModel!.Model;
                 stderr.WriteLine($"encoding {items.Count} {splitName} images ({ClassSubset.Name(selection)} classes: {data.NumClasses})");
                 var result = SplitEvaluation.Run(clip, saved?.ModelSha256 ?? zeroShotModel!.Info.Sha256, saved?.Tokenizer ?? zeroShotTokenizer!,
-                    saved?.Learner, name, datasetAddress, data, items, cache, dev, stderr.WriteLine);
+                    saved?.Learner, name, datasetAddress, data, items, features, dev, stderr.WriteLine);
                 halves.Add(result);
                 string title = selection == ClassSelection.All ? splitName : $"{splitName} ({ClassSubset.Name(selection)} classes)";
                 stdout.Write(EvaluationReport.ToMarkdown(title, result.Rows, note));

@@ -16,7 +16,7 @@ public static class ExportCoOpCommand
         var model = CommonOptions.Model(required: false);
         model.Description = "CLIP checkpoint the prompt was trained on (default: the one recorded in prompt.json); token_prefix/suffix are its embeddings";
         var vocab = CommonOptions.Vocab();
-        var output = new Option<string>("--out", "-o") { Description = "file to write, e.g. prompt_learner/model.pth.tar-200", Required = true };
+        var output = CommonOptions.Out("file to write, e.g. prompt_learner/model.pth.tar-200", required: true);
         var epoch = new Option<int?>("--epoch") { Description = "the 'epoch' field (default: the run's epoch count)" };
         var command = new Command("export-coop", "Write a saved prompt in its learner's Python checkpoint layout (torch.save of {state_dict: ctx, token_prefix, token_suffix[, meta_net.*]; epoch})")
         {

@@ -20,21 +20,24 @@ public static class ImportCoOpCommand
         var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "CoOp's prompt_learner/model.pth.tar-E (or any torch.save of its state dict)", Required = true };
         var model = CommonOptions.Model();
         var vocab = CommonOptions.Vocab();
-        var dataset = new Option<string?>("--dataset", "-d") { Description = "dataset whose class names (in label order) the prompt was trained on" };
-        var format = new Option<string?>("--format") { Description = $"dataset layout, default detected: {string.Join(", ", DatasetFormats.All)}" };
-        var classesFile = new Option<string?>("--classes-file") { Description = "instead of --dataset: one class name per line, in label order" };
+        var dataset = CommonOptions.Dataset("dataset whose class names (in label order) the prompt was trained on", required: false);
+        var reading = new DatasetOptionSet();
+        reading.ClassesFile.Description = "one class name per line, in label order: instead of --dataset, or the class names of a --dataset manifest";
         var ctxInit = new Option<string?>("--ctx-init") { Description = "the CTX_INIT the prompt was trained with, if any" };
         var position = new Option<string>("--position") { Description = "CLASS_TOKEN_POSITION: end, middle, front", DefaultValueFactory = _ => "end" };
-        var output = new Option<string>("--out", "-o") { Description = "folder for prompt.safetensors + prompt.json", Required = true };
+        var output = CommonOptions.Out("folder for prompt.safetensors + prompt.json", required: true);
         var learner = new Option<string>("--learner") { Description = "whose checkpoint it is: coop, cocoop, kgcoop (kgcoop:W records the weight)", DefaultValueFactory = _ => "coop" };
         var template = new Option<string>("--template") { Description = "kgcoop: the hand-crafted template (its CUSTOM_TEMPLATES entry for the dataset)", DefaultValueFactory = _ => "a photo of a {}." };
         var command = new Command("import-coop", "Read a CoOp checkpoint into a saved prompt (prompt.safetensors + prompt.json)")
         {
-            checkpoint, model, vocab, dataset, format, classesFile, ctxInit, position, output, learner, template,
+            checkpoint, model, vocab, dataset, ctxInit, position, output, learner, template,
         };
+        CommonOptions.AddAll(command, reading.All);
         command.SetAction(parse =>
         {
-            var names = ClassNames(parse.GetValue(dataset), parse.GetValue(format), parse.GetValue(classesFile));
+            var names = parse.GetValue(dataset) is { } data
+                ? reading.ReadDataset(parse, data, null, w => parse.InvocationConfiguration.Error.WriteLine($"warning: {w}")).ClassNames
+                : ClassNamesFile(parse.GetValue(reading.ClassesFile));
             var options = new PromptOptions(new PromptLayout(CtxInit: parse.GetValue(ctxInit), Position: PromptLayout.ParsePosition(parse.GetValue(position)!)));
             string source = parse.GetValue(checkpoint)!;
             var state = CoOpCheckpoint.ReadState(source);
@@ -56,11 +59,9 @@ public static class ImportCoOpCommand
         return command;
     }
 
-    static IReadOnlyList<string> ClassNames(string? dataset, string? format, string? file)
+    static IReadOnlyList<string> ClassNamesFile(string? file)
     {
-        if ((dataset is null) == (file is null))
-            throw new InvalidInputException("import-coop: give the class names with exactly one of --dataset or --classes-file");
-        if (dataset is not null) return DatasetReader.Read(dataset, format).ClassNames;
+        if (file is null) throw new InvalidInputException("import-coop: give the class names with --dataset or --classes-file");
         if (!File.Exists(file)) throw new InvalidInputException($"--classes-file {file}: no such file");
         var names = File.ReadAllLines(file!).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         if (names.Count == 0) throw new InvalidInputException($"--classes-file {file}: no class names");

@@ -10,7 +10,7 @@ public static class PretrainCommand
         var outDir = new Option<string>("--out", "-o") { Description = "output folder (weights, vocabulary, manifest)", DefaultValueFactory = _ => "runs/pretrain" };
         var overwrite = new Option<bool>("--overwrite") { Description = "replace a finished model in --out (e.g. the bundled assets/demo)" };
         var steps = new Option<int>("--steps") { Description = "optimizer steps", DefaultValueFactory = _ => new PretrainConfig().Steps };
-        var batch = new Option<int>("--batch") { Description = "image-caption pairs per step", DefaultValueFactory = _ => new PretrainConfig().BatchSize };
+        var batch = new Option<int>("--batch-size") { Description = "image-caption pairs per step", DefaultValueFactory = _ => new PretrainConfig().BatchSize };
         var lr = new Option<double>("--lr") { Description = "AdamW peak learning rate", DefaultValueFactory = _ => new PretrainConfig().LearningRate };
         var seed = new Option<long>("--seed") { Description = "seed for initialisation and the world's batches", DefaultValueFactory = _ => 0 };
         var threads = CommonOptions.Threads();
@@ -25,8 +25,8 @@ public static class PretrainCommand
             var log = parse.InvocationConfiguration.Error;
             var config = new PretrainConfig(Steps: parse.GetValue(steps), BatchSize: parse.GetValue(batch),
                 LearningRate: parse.GetValue(lr), Seed: parse.GetValue(seed));
-            if (config.Steps < 1 || config.BatchSize < 2)
-                throw new InvalidInputException($"pretrain: need --steps >= 1 and --batch >= 2 (got {config.Steps}, {config.BatchSize})");
+            CommonOptions.AtLeast(steps.Name, config.Steps, 1);
+            CommonOptions.AtLeast(batch.Name, config.BatchSize, 2);
             string folder = parse.GetValue(outDir)!;
             // A finished model without a checkpoint to resume is a result (the bundled one, say): never replaced by accident.
             if (File.Exists(Path.Combine(folder, Dspt.Demo.DemoModel.WeightsFile)) && !File.Exists(Path.Combine(folder, "pretrain-checkpoint.safetensors"))

@@ -15,11 +15,11 @@ public static class ReportCommand
         var outDir = new Option<string?>("--out", "-o") { Description = "where to write report.md, results.csv, results.tex and the plots (default FIRST/report)" };
         var ci95 = new Option<bool>("--ci95") { Description = "mean ± 95 % interval (1.96 σ/√n) instead of ± σ, as CoOp's parse_test_res.py --ci95" };
         var sample = new Option<bool>("--sample-std") { Description = "σ over n-1 instead of the population σ (numpy's np.std, CoOp's choice)" };
-        var seeds = new Option<int?>("--seeds") { Description = "seeds a full cell has (default: the most any cell has); cells with fewer show (n=k)" };
+        var seeds = new Option<int?>("--seed-count") { Description = "seeds a full cell has (default: the most any cell has); cells with fewer show (n=k)" };
         var noBold = new Option<bool>("--no-bold") { Description = "do not mark the best mean per column" };
         var noZeroShot = new Option<bool>("--no-zero-shot") { Description = "leave out the zero-shot reference row" };
         var noPlots = new Option<bool>("--no-plots") { Description = "write the tables only" };
-        var format = new Option<string>("--format") { Description = "what to print: md, latex or csv", DefaultValueFactory = _ => "md" };
+        var format = new Option<string>("--table-format") { Description = "what to print: md, latex or csv", DefaultValueFactory = _ => "md" };
         var command = new Command("report", "The papers' table (methods x dataset/noise, mean ± σ over seeds) from run folders, as Markdown, CSV and LaTeX, with plots")
         {
             dirs, outDir, ci95, sample, seeds, noBold, noZeroShot, noPlots, format,
@@ -29,9 +29,8 @@ public static class ReportCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var folders = parse.GetValue(dirs)!;
-            if (parse.GetValue(seeds) is int s && s < 1) throw new InvalidInputException($"--seeds {s}: expected at least 1");
-            string fmt = parse.GetValue(format)!.ToLowerInvariant();
-            if (fmt is not ("md" or "latex" or "csv")) throw new InvalidInputException($"--format {fmt}: expected md, latex or csv");
+            if (parse.GetValue(seeds) is int s && s < 1) throw new InvalidInputException($"--seed-count must be at least 1 (got {s})");
+            string fmt = Choice.Of(parse, format, "md", "latex", "csv");
             var (runs, unfinished) = RunFolderReader.Read(folders);
             if (runs.Count == 0)
                 throw new InvalidInputException($"{string.Join(", ", folders)}: no finished runs (no final.json){(unfinished.Count > 0 ? $"; {unfinished.Count} unfinished" : "")}");

@@ -32,19 +32,20 @@ public static class SweepCommand
         var mem = new Option<string>("--mem") { Description = "memory per task for --emit (Slurm syntax, e.g. 8G)", DefaultValueFactory = _ => "8G" };
         var time = new Option<string>("--time") { Description = "time limit per task for --emit slurm", DefaultValueFactory = _ => "04:00:00" };
         var partition = new Option<string?>("--partition") { Description = "Slurm partition for --emit slurm" };
-        var image = new Option<string>("--image") { Description = "container image for --emit k8s", DefaultValueFactory = _ => "dspt:latest" };
+        var image = new Option<string>("--container-image") { Description = "container image for --emit k8s", DefaultValueFactory = _ => "dspt:latest" };
         var claim = new Option<string>("--volume-claim") { Description = "PersistentVolumeClaim holding plan, output and cache for --emit k8s", DefaultValueFactory = _ => "dspt-work" };
         var parallelism = new Option<int?>("--parallelism") { Description = "pods at once for --emit k8s (default: all)" };
         var dspt = new Option<string?>("--dspt") { Description = "how the job calls dspt (default: this program, e.g. 'dotnet /path/dspt.dll')" };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
-        var cacheDir = new Option<string?>("--cache-dir") { Description = $"image feature cache shared by shards, default {ImageFeatureCache.DefaultDirectory()}" };
-        var noCache = new Option<bool>("--no-cache") { Description = "keep image features in memory only" };
+        var cache = new CacheOptionSet();
+        var cacheDir = cache.CacheDir;
 
         var command = new Command("sweep", "Run a plan of experiments (datasets x models x shots x noise x methods x seeds), resumable, shardable over Slurm / Kubernetes / AWS Batch arrays")
         {
-            plan, outDir, dryRun, only, shard, shards, emit, emitTo, tasks, cpus, mem, time, partition, image, claim, parallelism, dspt, device, threads, cacheDir, noCache,
+            plan, outDir, dryRun, only, shard, shards, emit, emitTo, tasks, cpus, mem, time, partition, image, claim, parallelism, dspt, device, threads,
         };
+        CommonOptions.AddAll(command, cache.All);
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -56,7 +57,7 @@ public static class SweepCommand
             var filters = parse.GetValue(only) ?? [];
             var selected = PlanExpansion.Filter(all, filters);
             string output = parse.GetValue(outDir)!;
-            string? cache = parse.GetValue(noCache) ? null : Path.GetFullPath(parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory());
+            string? cacheFolder = cache.Directory(parse);
 
             if (parse.GetValue(emit) is { } engine)
             {
@@ -95,7 +96,10 @@ public static class SweepCommand
 
             CommonOptions.ApplyThreads(parse, threads);
             stderr.WriteLine($"plan '{sweepPlan.Name}' ({planHash}): {mine.Count} of {all.Count} runs in {slice}; output {Path.GetFullPath(output)}");
-            using var executor = new SweepExecutor(sweepPlan, planHash, new SweepOptions(Path.GetFullPath(output), parse.GetValue(device)!, parse.GetValue(threads), cache))
+            using var executor = new SweepExecutor(sweepPlan, planHash, new SweepOptions(Path.GetFullPath(output), parse.GetValue(device)!, parse.GetValue(threads), cacheFolder)
+            {
+                Invocation = ResolvedSettings.Of(parse),
+            })
             {
                 Status = m => stderr.WriteLine($"  {m}"),
             };

@@ -1,14 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using Dspt.Cli.Progress;
-using Dspt.Clip;
 using Dspt.Data;
 using Dspt.Features;
-using Dspt.IO;
 using Dspt.Objectives;
 using Dspt.Prompting;
 using Dspt.Runs;
-using Dspt.Text;
 using Dspt.Training;
 using static TorchSharp.torch;
 
@@ -27,63 +24,57 @@ public static class TrainCommand
     public const int DivergedExitCode = 3;
     public const int InterruptedExitCode = 130;
 
-    public static Command Create()
+    /// <summary>dspt train's options; those that say what a new run does (all but --resume and the compute settings) are its spec.</summary>
+    sealed class TrainOptions
     {
-        var model = CommonOptions.Model(required: false);
-        var vocab = CommonOptions.Vocab();
-        var device = CommonOptions.Device();
-        var threads = CommonOptions.Threads();
-        var dataset = new Option<string?>("--dataset", "-d") { Description = "dataset folder or file (CoOp layout, image folder, manifest ...; see 'dspt data')" };
-        var reading = new DatasetReadingOptions();
-        var format = reading.Format;
-        var template = new Option<string?>("--template") { Description = "zero-shot template for the reference row, default the dataset's (e.g. \"a photo of a {}.\")" };
-        var shots = new Option<int>("--shots", "-k") { Description = "training images per class", DefaultValueFactory = _ => 16 };
-        var noise = new Option<string>("--noise") { Description = "label noise: none, sym:R, asym:R (R a fraction or %), symflip:M, pairflip:M", DefaultValueFactory = _ => "none" };
-        var loss = new Option<string>("--loss") { Description = $"training loss: {string.Join(", ", TrainingObjectives.Names)}", DefaultValueFactory = _ => "dspt" };
-        var seed = new Option<int>("--seed") { Description = "seed of the few-shot draw, the noise, the prompt init, shuffling and augmentation", DefaultValueFactory = _ => 1 };
-        var epochs = new Option<int?>("--epochs") { Description = "epochs, default by shots as CoOp: 16/8 -> 200, 4/2 -> 100, 1 -> 50" };
-        var lr = new Option<double>("--lr") { Description = "learning rate after the warm-up epoch (cosine-annealed)", DefaultValueFactory = _ => 0.002 };
-        var batch = new Option<int>("--batch-size") { Description = "batch size; the last incomplete batch is dropped", DefaultValueFactory = _ => 32 };
-        var views = new Option<int>("--views") { Description = "augmented views (random resized crop + flip) encoded per training image, each epoch draws one; 0 = no augmentation", DefaultValueFactory = _ => 8 };
-        var nCtx = new Option<int>("--n-ctx") { Description = "number of learned context vectors (default: the learner's, 16 for coop, 4 for cocoop/kgcoop)", DefaultValueFactory = _ => 16 };
-        var learner = new Option<string>("--learner")
+        public ModelOptionSet Models { get; } = new(required: false, withDType: false);
+        public Option<string?> Dataset { get; } = CommonOptions.Dataset("dataset folder or file (CoOp layout, image folder, manifest ...; see 'dspt data')", required: false);
+        public DatasetOptionSet Reading { get; } = new();
+        public Option<string?> Template { get; } = new("--template") { Description = "zero-shot template for the reference row, default the dataset's (e.g. \"a photo of a {}.\")" };
+        public TrainingOptionSet Training { get; } = new();
+        public Option<string?> SplitFile { get; } = new("--split-file")
+        {
+            Description = "train on this saved few-shot split (as dspt data inspect --save or a run's fewshot.json writes it) instead of drawing one; its shots and noise are the run's",
+        };
+        public Option<string?> CtxInit { get; } = new("--ctx-init") { Description = "initialise the context from a phrase such as \"a photo of a\" (sets --n-ctx to its word count)" };
+        public Option<bool> Csc { get; } = new("--csc") { Description = "class-specific context (one set of vectors per class)" };
+        public Option<string> Position { get; } = new("--position") { Description = "class token position: end, middle, front", DefaultValueFactory = _ => "end" };
+        public Option<string> Learner { get; } = new("--learner")
         {
             Description = $"prompt learner: {string.Join(", ", LearnerRegistry.Names)} (cocoop and kgcoop start from their configs: 4 vectors from \"a photo of a\"; cocoop batch 1, 10 epochs)",
             DefaultValueFactory = _ => "coop",
         };
-        var classes = new Option<string>("--classes")
-        {
-            Description = "all, base or new: CoOp's subsample_classes (the first half of the sorted training labels is base); val/test filtered alike, noise on the training shots only",
-            DefaultValueFactory = _ => "all",
-        };
-        var ctxInit = new Option<string?>("--ctx-init") { Description = "initialise the context from a phrase such as \"a photo of a\" (sets --n-ctx to its word count)" };
-        var csc = new Option<bool>("--csc") { Description = "class-specific context (one set of vectors per class)" };
-        var position = new Option<string>("--position") { Description = "class token position: end, middle, front", DefaultValueFactory = _ => "end" };
-        var output = new Option<string?>("--output", "-o") { Description = "run folder to create" };
-        var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its last complete epoch (settings come from its manifest.json)" };
-        var cacheDir = new Option<string?>("--cache-dir") { Description = $"image feature cache, default {ImageFeatureCache.DefaultDirectory()}" };
-        var noCache = new Option<bool>("--no-cache") { Description = "keep image features in memory only" };
-        var corrections = CommonOptions.Corrections();
+        public Option<string> Subsample { get; } = CommonOptions.Subsample("all, base or new: CoOp's SUBSAMPLE_CLASSES (the first half of the sorted training labels is base); val/test filtered alike, noise on the training shots only");
+        public Option<string?> Out { get; } = CommonOptions.Out("run folder to create", required: false);
+        public Option<string?> Corrections { get; } = CommonOptions.Corrections();
+        public Option<string?> Resume { get; } = new("--resume") { Description = "continue the run in this folder from its last complete epoch (settings come from its manifest.json)" };
+        public CacheOptionSet Cache { get; } = new();
 
-        var command = new Command("train", "Train a prompt (CoOp recipe) on a few-shot, optionally noisy split; writes a run folder")
-        {
-            model, vocab, dataset, format, template, shots, noise, loss, seed, epochs, lr, batch, views,
-            nCtx, ctxInit, csc, position, device, threads, output, resume, cacheDir, noCache, corrections,
-        };
-        foreach (var o in reading.Reading) command.Options.Add(o);
-        command.Options.Add(learner);
-        command.Options.Add(classes);
-        Option[] specOptions = [model, vocab, dataset, format, template, shots, noise, loss, seed, epochs, lr, batch, views, nCtx, ctxInit, csc, position, output, corrections, learner, classes, .. reading.Reading];
+        public TrainOptions() =>
+            Training.NCtx.Description = "number of learned context vectors (default: the learner's, 16 for coop, 4 for cocoop/kgcoop)";
+
+        public IReadOnlyList<Option> Spec =>
+            [Models.Model, Models.Vocab, Dataset, Template, .. Reading.All, .. Training.All, SplitFile, CtxInit, Csc, Position, Learner, Subsample, Out, Corrections];
+    }
+
+    public static Command Create()
+    {
+        var o = new TrainOptions();
+        var (models, cache, output, resume, corrections) = (o.Models, o.Cache, o.Out, o.Resume, o.Corrections);
+        var command = new Command("train", "Train a prompt (CoOp recipe) on a few-shot, optionally noisy split; writes a run folder");
+        CommonOptions.AddAll(command, models.All, [o.Dataset], o.Reading.All, [o.Template], o.Training.All,
+            [o.SplitFile, o.CtxInit, o.Csc, o.Position, o.Learner, o.Subsample, output, resume, corrections], cache.All);
+        var specOptions = o.Spec;
 
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
-            string? cache = parse.GetValue(noCache) ? null : Path.GetFullPath(parse.GetValue(cacheDir) ?? ImageFeatureCache.DefaultDirectory());
+            string? cacheDir = cache.Directory(parse);
             TrainingRun run;
             if (parse.GetValue(resume) is { } resumeDir)
             {
-                var given = specOptions.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                var given = specOptions.Where(option => CommonOptions.Given(parse, option)).Select(option => option.Name).ToList();
                 if (given.Count > 0)
                     throw new InvalidInputException($"--resume takes the run's settings from {Path.Combine(resumeDir, "manifest.json")}; only --device, --threads, --cache-dir and --no-cache may be given with it, not {string.Join(", ", given)}");
                 var folder = new RunFolder(resumeDir);
@@ -95,21 +86,21 @@ public static class TrainCommand
                 }
                 run = RunPipeline.Resume(resumeDir, spec => spec with
                 {
-                    Device = parse.GetResult(device) is { Implicit: false } ? parse.GetValue(device)! : spec.Device,
-                    Threads = parse.GetValue(threads) ?? spec.Threads,
-                    CacheDirectory = parse.GetResult(cacheDir) is { Implicit: false } || parse.GetValue(noCache) ? cache : spec.CacheDirectory,
+                    Device = CommonOptions.Given(parse, models.Device) ? parse.GetValue(models.Device)! : spec.Device,
+                    Threads = parse.GetValue(models.Threads) ?? spec.Threads,
+                    CacheDirectory = cache.Given(parse) ? cacheDir : spec.CacheDirectory,
                 }, status: stderr.WriteLine, warn: w => stderr.WriteLine($"warning: {w}"));
                 stderr.WriteLine($"resuming {run.Folder.Path}");
             }
             else
             {
-                var spec = NewSpec(parse, reading);
-                string output = parse.GetValue<string?>("--output") ?? throw new InvalidInputException("give --output DIR for a new run, or --resume DIR to continue one");
+                string outDir = parse.GetValue(output) ?? throw new InvalidInputException("give --out DIR for a new run, or --resume DIR to continue one");
+                var spec = NewSpec(parse, o, cacheDir);
                 // A folder whose run stopped before its first epoch may be used again (RunPipeline.Create replaces it).
-                if (new RunFolder(output).HasStartedRun)
-                    throw new InvalidInputException($"{Path.GetFullPath(output)} already holds a run (manifest.json); continue it with --resume {Path.GetFullPath(output)} or choose another --output");
-                run = RunPipeline.Create(spec, output, warn: w => stderr.WriteLine($"warning: {w}"), status: stderr.WriteLine,
-                    corrections: parse.GetValue(corrections));
+                if (new RunFolder(outDir).HasStartedRun)
+                    throw new InvalidInputException($"{Path.GetFullPath(outDir)} already holds a run (manifest.json); continue it with --resume {Path.GetFullPath(outDir)} or choose another --out");
+                run = RunPipeline.Create(spec, outDir, warn: w => stderr.WriteLine($"warning: {w}"), status: stderr.WriteLine,
+                    corrections: parse.GetValue(corrections), invocation: ResolvedSettings.Of(parse));
                 var split = run.Split;
                 stderr.WriteLine($"run folder {run.Folder.Path}: {split.Train.Count} training images ({split.Report.Corrupted} with a wrong label), {split.Test.Count} test images, {split.NumClasses} classes");
             }
@@ -148,34 +139,44 @@ public static class TrainCommand
         }
     }
 
-    static RunSpec NewSpec(ParseResult parse, DatasetReadingOptions reading)
+    static RunSpec NewSpec(ParseResult parse, TrainOptions o, string? cacheDir)
     {
-        T Value<T>(string name) => parse.GetValue<T>(name)!;
-        string Required(string name) => parse.GetValue<string?>(name) ?? throw new InvalidInputException($"{name} is required for a new run");
-        int shots = Value<int>("--shots");
-        if (shots < 1) throw new InvalidInputException($"--shots {shots}: expected at least 1");
-        bool Given(string name) => parse.GetResult(name) is System.CommandLine.Parsing.OptionResult { Implicit: false };
-        string learner = Value<string>("--learner").Trim().ToLowerInvariant();
+        var (models, training, reading) = (o.Models, o.Training, o.Reading);
+        bool Given(Option option) => CommonOptions.Given(parse, option);
+        training.Validate(parse);
+        if (parse.GetValue(models.Threads) is int threads) CommonOptions.AtLeast(models.Threads.Name, threads, 1);
+        string model = parse.GetValue(models.Model) ?? throw new InvalidInputException("--model is required for a new run");
+        FewShotSplit? saved = null;
+        if (parse.GetValue(o.SplitFile) is { } file)
+        {
+            var fixedBySplit = new Option[] { training.Shots, training.Noise }.Where(Given).Select(option => option.Name).ToList();
+            if (fixedBySplit.Count > 0)
+                throw new InvalidInputException($"--split-file {file}: the split fixes the shots and the noise; leave out {string.Join(" and ", fixedBySplit)}");
+            saved = FewShotSplitFile.Load(file);
+        }
+        string datasetPath = parse.GetValue(o.Dataset) ?? saved?.Root ?? throw new InvalidInputException("--dataset is required for a new run (or --split-file)");
+        int shots = saved?.Shots ?? training.ShotsOf(parse);
+        string learner = parse.GetValue(o.Learner)!.Trim().ToLowerInvariant();
         var defaults = LearnerRegistry.Defaults(learner);
-        int nCtx = Given("--n-ctx") ? Value<int>("--n-ctx") : defaults.NCtx;
-        string? ctxInit = Given("--ctx-init") || Given("--n-ctx") ? parse.GetValue<string?>("--ctx-init") : defaults.CtxInit;
-        if (nCtx < 1) throw new InvalidInputException($"--n-ctx {nCtx}: expected at least 1");
+        int nCtx = Given(training.NCtx) ? parse.GetValue(training.NCtx) : defaults.NCtx;
+        string? ctxInit = Given(o.CtxInit) || Given(training.NCtx) ? parse.GetValue(o.CtxInit) : defaults.CtxInit;
         var train = new TrainConfig(
-            Epochs: parse.GetValue<int?>("--epochs") ?? defaults.Epochs ?? TrainConfig.EpochsForShots(shots),
-            LearningRate: Given("--lr") ? Value<double>("--lr") : defaults.LearningRate,
-            BatchSize: Given("--batch-size") ? Value<int>("--batch-size") : defaults.BatchSize ?? Value<int>("--batch-size"),
-            AugmentedViews: Value<int>("--views"),
-            Seed: Value<int>("--seed"));
-        var prompt = new PromptLayout(nCtx, ctxInit, Value<bool>("--csc"), PromptLayout.ParsePosition(Value<string>("--position")));
-        string? template = parse.GetValue<string?>("--template");
+            Epochs: parse.GetValue(training.Epochs) ?? defaults.Epochs ?? TrainingOptionSet.DefaultEpochs(shots),
+            LearningRate: Given(training.Lr) ? parse.GetValue(training.Lr) : defaults.LearningRate,
+            BatchSize: Given(training.BatchSize) ? parse.GetValue(training.BatchSize) : defaults.BatchSize ?? parse.GetValue(training.BatchSize),
+            AugmentedViews: parse.GetValue(training.Views),
+            Seed: parse.GetValue(training.Seed));
+        var prompt = new PromptLayout(nCtx, ctxInit, parse.GetValue(o.Csc), PromptLayout.ParsePosition(parse.GetValue(o.Position)!));
+        string? template = parse.GetValue(o.Template);
         return new RunSpec(
-            Model: Required("--model"), Dataset: Required("--dataset"), DatasetFormat: parse.GetValue<string?>("--format"), Template: template,
-            Vocab: parse.GetValue<string?>("--vocab"), Shots: shots, Noise: Value<string>("--noise"), Loss: Value<string>("--loss"), Seed: Value<int>("--seed"),
-            Train: train, Prompt: prompt, Device: Value<string>("--device"), Threads: parse.GetValue<int?>("--threads"),
-            CacheDirectory: Value<bool>("--no-cache") ? null : parse.GetValue<string?>("--cache-dir") ?? ImageFeatureCache.DefaultDirectory(),
-            Learner: learner, Classes: Value<string>("--classes"))
+            Model: model, Dataset: datasetPath, DatasetFormat: parse.GetValue(reading.Format), Template: template,
+            Vocab: parse.GetValue(models.Vocab), Shots: shots, Noise: saved?.Noise.ToString() ?? parse.GetValue(training.Noise)!,
+            Loss: parse.GetValue(training.Loss)!, Seed: parse.GetValue(training.Seed),
+            Train: train, Prompt: prompt, Device: parse.GetValue(models.Device)!, Threads: parse.GetValue(models.Threads),
+            CacheDirectory: cacheDir, Learner: learner, Classes: parse.GetValue(o.Subsample))
         {
             Reading = reading.Read(parse, template),
+            SplitFile = parse.GetValue(o.SplitFile) is { } f ? Path.GetFullPath(f) : null,
         };
     }
 }

@@ -18,11 +18,11 @@ public static class WorldCommand
 
     static Command Preview()
     {
-        var outDir = new Option<string>("--out") { Description = "Folder for world-preview.png and world-preview.txt", Required = true };
-        var seed = new Option<long>("--seed") { Description = "World seed", DefaultValueFactory = _ => 1 };
+        var outDir = new Option<string>("--out", "-o") { Description = "Folder for world-preview.png and world-preview.txt", Required = true };
+        var seed = new Option<long>("--world-seed") { Description = "World seed (as dspt demo --world-seed)", DefaultValueFactory = _ => 1 };
         var count = new Option<int>("--count") { Description = "Number of images (1-256)", DefaultValueFactory = _ => 48 };
         var task = new Option<string?>("--task") { Description = "Show a downstream task's items (shape or colour) instead of pretraining images" };
-        var split = new Option<string>("--split") { Description = "The task split to show (train, val, test)", DefaultValueFactory = _ => "test" };
+        var split = CommonOptions.Part("with --task: the split to show (train, val, test)");
         var shifted = new Option<double>("--shifted") { Description = "With --task: share of items in a shifted style (outline, faint, noisy)", DefaultValueFactory = _ => WorldDefaults.ShiftedFraction };
 
         var command = new Command("preview", "Write a contact sheet PNG of world images with their captions (or task labels)")

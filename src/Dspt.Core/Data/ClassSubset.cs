@@ -18,7 +18,7 @@ public static class ClassSubset
         "all" => ClassSelection.All,
         "base" => ClassSelection.Base,
         "new" => ClassSelection.New,
-        _ => throw new InvalidInputException($"--classes '{text}': expected one of all, base, new"),
+        _ => throw new InvalidInputException($"--subsample '{text}': expected one of all, base, new"),
     };
 
     public static string Name(ClassSelection selection) => selection.ToString().ToLowerInvariant();
@@ -31,7 +31,7 @@ public static class ClassSubset
         int m = (labels.Length + 1) / 2;
         var chosen = selection == ClassSelection.Base ? labels[..m] : labels[m..];
         if (chosen.Length == 0)
-            throw new InvalidInputException($"{dataset.Root}: --classes {Name(selection)}: the training split has {labels.Length} class(es), so there are no {Name(selection)} classes");
+            throw new InvalidInputException($"{dataset.Root}: --subsample {Name(selection)}: the training split has {labels.Length} class(es), so there are no {Name(selection)} classes");
         return chosen;
     }
 

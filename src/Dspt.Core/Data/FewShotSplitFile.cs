@@ -8,11 +8,20 @@ namespace Dspt.Data;
 /// same split. The file alone is enough to repeat a run: the classes, template, every drawn item
 /// with its given and clean label, val, test, the seed and the noise spec. Loading checks the
 /// file as strictly as a dataset: relative paths inside the root, labels in range, and a noise
-/// report that matches the items.
+/// report that matches the items. Training items are <c>{"path", "given_label", "true_label"}</c>
+/// (the label training sees and the clean one; the same keys as <c>dspt data inspect --json</c>),
+/// val and test items <c>{"path", "label"}</c>. Files of format v1 (training items as
+/// <c>"label"</c> = given and <c>"clean_label"</c>) still load.
 /// </summary>
 public static class FewShotSplitFile
 {
-    public const string FormatTag = "dspt-fewshot-v1";
+    public const string FormatTag = "dspt-fewshot-v2";
+
+    /// <summary>The first format: training items' given label under "label", the clean one under "clean_label".</summary>
+    public const string FormatTagV1 = "dspt-fewshot-v1";
+
+    /// <summary>Keys of a training item's labels: the label training sees and the clean (true) one.</summary>
+    public const string GivenLabelKey = "given_label", TrueLabelKey = "true_label";
 
     public static void Save(string path, FewShotSplit split)
     {
@@ -21,41 +30,55 @@ public static class FewShotSplitFile
             using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
             w.WriteStartObject();
             w.WriteString("format", FormatTag);
-            w.WriteString("dataset", split.DatasetName);
-            w.WriteString("root", split.Root);
-            w.WriteString("template", split.Template);
-            w.WriteStartArray("classnames");
-            foreach (var n in split.ClassNames) w.WriteStringValue(n);
-            w.WriteEndArray();
+            WriteDataset(w, split.DatasetName, split.Root, split.Template, split.ClassNames);
             w.WriteNumber("shots", split.Shots);
             w.WriteNumber("seed", split.Seed);
             w.WriteString("noise", split.Noise.ToString());
-            w.WriteStartArray("train");
-            foreach (var i in split.Train)
-            {
-                w.WriteStartObject();
-                w.WriteString("path", i.Path);
-                w.WriteNumber("label", i.Label);
-                w.WriteNumber("clean_label", i.CleanLabel);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            WriteTrainItems(w, "train", split.Train);
             WriteItems(w, "val", split.Val);
             WriteItems(w, "test", split.Test);
             w.WritePropertyName("report");
             WriteReport(w, split.Report);
-            if (split.Corrections is { } c)
-            {
-                w.WriteStartObject("corrections");
-                w.WriteString("file", c.File);
-                w.WriteString("sha256", c.Sha256);
-                w.WriteNumber("relabelled", c.Relabelled);
-                w.WriteNumber("removed", c.Removed);
-                w.WriteNumber("kept", c.Kept);
-                w.WriteEndObject();
-            }
+            if (split.Corrections is { } c) WriteCorrections(w, c);
             w.WriteEndObject();
         });
+    }
+
+    /// <summary>What a split is of, as every split listing writes it: dataset, root, template, classnames.</summary>
+    public static void WriteDataset(Utf8JsonWriter w, string name, string root, string template, IReadOnlyList<string> classNames)
+    {
+        w.WriteString("dataset", name);
+        w.WriteString("root", root);
+        w.WriteString("template", template);
+        w.WriteStartArray("classnames");
+        foreach (var n in classNames) w.WriteStringValue(n);
+        w.WriteEndArray();
+    }
+
+    /// <summary>Training items as every split listing writes them: path, given_label, true_label.</summary>
+    public static void WriteTrainItems(Utf8JsonWriter w, string key, IReadOnlyList<NoisyItem> items)
+    {
+        w.WriteStartArray(key);
+        foreach (var i in items)
+        {
+            w.WriteStartObject();
+            w.WriteString("path", i.Path);
+            w.WriteNumber(GivenLabelKey, i.Label);
+            w.WriteNumber(TrueLabelKey, i.CleanLabel);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    public static void WriteCorrections(Utf8JsonWriter w, CorrectionsRecord c)
+    {
+        w.WriteStartObject("corrections");
+        w.WriteString("file", c.File);
+        w.WriteString("sha256", c.Sha256);
+        w.WriteNumber("relabelled", c.Relabelled);
+        w.WriteNumber("removed", c.Removed);
+        w.WriteNumber("kept", c.Kept);
+        w.WriteEndObject();
     }
 
     public static void WriteReport(Utf8JsonWriter w, NoiseReport r)
@@ -96,8 +119,10 @@ public static class FewShotSplitFile
             int Int(string key) =>
                 o.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n)
                     ? n : throw new InvalidInputException($"{path}: \"{key}\" is missing or not an integer");
-            if (Str("format") != FormatTag)
-                throw new InvalidInputException($"{path}: \"format\" is '{Str("format")}', expected '{FormatTag}'");
+            string format = Str("format");
+            if (format != FormatTag && format != FormatTagV1)
+                throw new InvalidInputException($"{path}: \"format\" is '{format}', expected '{FormatTag}' (or the older '{FormatTagV1}')");
+            bool v1 = format == FormatTagV1;
             if (!o.TryGetProperty("classnames", out var namesEl) || namesEl.ValueKind != JsonValueKind.Array || namesEl.GetArrayLength() == 0
                 || namesEl.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
                 throw new InvalidInputException($"{path}: \"classnames\" must be a non-empty array of strings");
@@ -106,10 +131,10 @@ public static class FewShotSplitFile
             if (!template.Contains("{}")) throw new InvalidInputException($"{path}: \"template\" must contain {{}}");
             var noise = NoiseSpec.Parse(Str("noise"));
 
-            var train = ReadItems(path, o, "train", names.Count, withClean: true)
+            var train = ReadItems(path, o, "train", names.Count, v1 ? ("label", "clean_label") : (GivenLabelKey, TrueLabelKey))
                 .Select(t => new NoisyItem(t.Path, t.Label, t.Clean)).ToList();
-            var val = ReadItems(path, o, "val", names.Count, withClean: false).Select(t => new DataItem(t.Path, t.Label)).ToList();
-            var test = ReadItems(path, o, "test", names.Count, withClean: false).Select(t => new DataItem(t.Path, t.Label)).ToList();
+            var val = ReadItems(path, o, "val", names.Count, null).Select(t => new DataItem(t.Path, t.Label)).ToList();
+            var test = ReadItems(path, o, "test", names.Count, null).Select(t => new DataItem(t.Path, t.Label)).ToList();
             var report = NoiseReport.From(train, names.Count);
             if (o.TryGetProperty("report", out var stored) && !SameReport(stored, report))
                 throw new InvalidInputException($"{path}: \"report\" does not match the train items (the file was edited?)");
@@ -150,7 +175,8 @@ public static class FewShotSplitFile
         w.WriteEndArray();
     }
 
-    static List<(string Path, int Label, int Clean)> ReadItems(string file, JsonElement o, string key, int numClasses, bool withClean)
+    /// <param name="trainKeys">the given and the clean label's keys of training items; null: one "label"</param>
+    static List<(string Path, int Label, int Clean)> ReadItems(string file, JsonElement o, string key, int numClasses, (string Given, string True)? trainKeys)
     {
         if (!o.TryGetProperty(key, out var array) || array.ValueKind != JsonValueKind.Array)
             throw new InvalidInputException($"{file}: \"{key}\" is missing or not an array");
@@ -160,12 +186,14 @@ public static class FewShotSplitFile
         {
             string where = $"{file}: {key}[{i++}]";
             if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("path", out var p) || p.ValueKind != JsonValueKind.String)
-                throw new InvalidInputException($"{where}: expected {{\"path\": ..., \"label\": ...}}");
+                throw new InvalidInputException(trainKeys is { } k
+                    ? $"{where}: expected {{\"path\": ..., \"{k.Given}\": ..., \"{k.True}\": ...}}"
+                    : $"{where}: expected {{\"path\": ..., \"label\": ...}}");
             string path = p.GetString()!;
             if (path.Length == 0 || Path.IsPathRooted(path) || path.Split('/').Contains(".."))
                 throw new InvalidInputException($"{where}: path '{path}' must be relative to the dataset root and stay inside it");
-            int label = Label(e, "label", where, numClasses);
-            int clean = withClean ? Label(e, "clean_label", where, numClasses) : label;
+            int label = Label(e, trainKeys?.Given ?? "label", where, numClasses);
+            int clean = trainKeys is { } keys ? Label(e, keys.True, where, numClasses) : label;
             items.Add((path, label, clean));
         }
         return items;

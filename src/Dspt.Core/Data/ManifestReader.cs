@@ -35,7 +35,7 @@ internal static class ManifestReader
             throw new InvalidInputException($"{classFile}: not found (class-name list)");
         else if (rows.Any(r => IsIndex(r.Label)))
             throw new InvalidInputException(
-                $"{manifest}: labels are class indices, so a class-name list is needed: put classnames.txt beside the manifest or pass --classnames");
+                $"{manifest}: labels are class indices, so a class-name list is needed: put classnames.txt beside the manifest or pass --classes-file");
         else
             names = rows.Select(r => r.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var byName = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);

@@ -17,6 +17,11 @@ public sealed record DemoOptions
     /// <summary>Prompt learners (<see cref="Prompting.LearnerRegistry"/>); each is trained with every loss.</summary>
     public IReadOnlyList<string> Learners { get; init; } = ["coop"];
     public int Epochs { get; init; } = 25;
+    /// <summary>
+    /// False: <see cref="Epochs"/> is for learners without their own count (CoOp, KgCoOp), and
+    /// CoCoOp keeps its 10 epochs at batch 1; true (--epochs N, --quick): every learner.
+    /// </summary>
+    public bool EpochsForAllLearners { get; init; }
     public double LearningRate { get; init; } = 0.002;
     /// <summary>Per-loss overrides, e.g. {"dspt": 0.01}.</summary>
     public IReadOnlyDictionary<string, double> LearningRates { get; init; } = new Dictionary<string, double>();
@@ -35,7 +40,7 @@ public sealed record DemoOptions
     /// <summary>--quick: one seed, two noise rates, few epochs (the test suite runs it).</summary>
     public static DemoOptions QuickRun => new()
     {
-        Quick = true, Seeds = [1], Noise = ["none", "sym:0.5"], Epochs = 4, TestPerClass = 20,
+        Quick = true, Seeds = [1], Noise = ["none", "sym:0.5"], Epochs = 4, EpochsForAllLearners = true, TestPerClass = 20,
     };
 }
 

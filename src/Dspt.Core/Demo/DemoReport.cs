@@ -51,7 +51,7 @@ public static class DemoReport
             threads = TorchSharp.torch.get_num_threads(),
             created_utc = DateTime.UtcNow.ToString("o"),
         };
-        AtomicFile.WriteAllText(Path.Combine(outDir, ManifestFile), JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(outDir, ManifestFile), JsonSerializer.Serialize(manifest, Runs.RunManifest.Json));
     }
 
     static string TypicalColourExamples() => string.Join(", ", new[] { ObjectColour.Yellow, ObjectColour.Red }.Select(colour =>
@@ -78,6 +78,10 @@ public static class DemoReport
                       $"one warm-up epoch then cosine) for {DescribePerLoss(o, l => o.EpochsFor(l).ToString(CultureInfo.InvariantCulture))} epochs " +
                       $"(CoOp uses 200; fewer suffice on this small problem), lr {DescribePerLoss(o, l => o.LearningRateFor(l).ToString("G3", CultureInfo.InvariantCulture))}; " +
                       $"no augmentation (image features computed once); seeds {string.Join(", ", o.Seeds)}.");
+        if (o.Learners.Any(l => l.Trim().ToLowerInvariant() != "coop"))
+            sb.AppendLine($"Learners: {string.Join(", ", o.Learners.Select(Reporting.MethodNames.Learner))}; those other than CoOp start from their own configs " +
+                          "(KgCoOp: 4 vectors from \"a photo of a\", W = 8; CoCoOp: 4 vectors from \"a photo of a\", batch 1" +
+                          (o.EpochsForAllLearners ? "" : ", 10 epochs") + ").");
         sb.AppendLine("Noise follows the NLPrompt protocol: after few-shot sampling, exactly floor(r·N) labels are corrupted " +
                       "(sym: a uniformly drawn other class; asym: y → y+1 mod C).");
         sb.AppendLine();

@@ -53,16 +53,17 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
     /// <summary>The plan the demo runs (its runs' folders go under <c>OUT/runs</c>).</summary>
     public SweepPlan Plan(string modelFolder)
     {
-        // The demo now runs as a sweep, and sweep plans have no learner axis yet: refuse rather than silently train CoOp.
-        if (options.Learners.FirstOrDefault(l => LearnerRegistry.Kind(l) != "coop") is { } other)
-            throw new InvalidInputException($"demo --learners {other}: the demo runs as a sweep, which trains CoOp only for now; use dspt train --learner {other}");
         var dataset = new BuiltinDataset(options.Task, options.WorldSeed, Math.Max(BuiltinDataset.DefaultTrainPerClass, options.Shots), options.TestPerClass,
             options.ShiftedFraction, options.ShiftedStyle.ToLowerInvariant());
         string weights = Path.GetFullPath(Path.Combine(modelFolder, DemoModel.WeightsFile));
+        // Epochs: a per-loss count wins; otherwise the demo's count, except for a learner with its own (CoCoOp's 10 at batch 1) unless --epochs N or --quick asked for all.
         var methods = options.Losses.Select(loss => new PlanMethod(EvaluationReport.FileSafe(loss.Replace(':', '-')), TrainingObjectives.Create(loss).Name,
-            new PlanTraining(Epochs: options.EpochsFor(loss), Lr: options.LearningRateFor(loss), Views: 0))).ToList();
+            new PlanTraining(Epochs: options.EpochsPerLoss.TryGetValue(loss, out int e) ? e : null, Lr: options.LearningRateFor(loss), Views: 0))).ToList();
+        var learners = options.Learners.Select(l => l.Trim().ToLowerInvariant()).Distinct().Select(l => new PlanLearner(l, EvaluationReport.FileSafe(l.Replace(':', '-')),
+            Epochs: LearnerRegistry.Defaults(l).Epochs is not null && !options.EpochsForAllLearners ? null : options.Epochs)).ToList();
         return new SweepPlan("demo", Path.GetFullPath(modelFolder), [new PlanDataset(dataset.Address, dataset.ShortName, null, null)],
-            [new PlanModel(weights, "world-clip", null)], [options.Shots], [.. options.Noise.Select(n => NoiseSpec.Parse(n).ToString())], methods, [.. options.Seeds]);
+            [new PlanModel(weights, "world-clip", null)], [options.Shots], [.. options.Noise.Select(n => NoiseSpec.Parse(n).ToString())], methods, [.. options.Seeds],
+            learners);
     }
 
     public DemoResult Run(string modelFolder, string runsFolder, CancellationToken cancel)
@@ -84,9 +85,11 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
         var records = runs.Select(r => RunFolderReader.ReadOne(new RunFolder(Path.Combine(runsFolder, r.Folder)))).ToList();
         var noiseOrder = plan.Noise.ToList();
         var lossOrder = plan.Methods.Select(m => m.Name).ToList();
+        var learnerOrder = plan.LearnerAxis.Select(l => l.Name).ToList();
         var results = runs.Zip(records)
-            .OrderBy(x => noiseOrder.IndexOf(x.First.Settings.Noise)).ThenBy(x => options.Seeds.ToList().IndexOf(x.First.Settings.Seed)).ThenBy(x => lossOrder.IndexOf(x.First.MethodName))
-            .Select(x => new RunResult(Display(x.First.MethodName), NoiseSpec.Parse(x.First.Settings.Noise).Type,
+            .OrderBy(x => noiseOrder.IndexOf(x.First.Settings.Noise)).ThenBy(x => options.Seeds.ToList().IndexOf(x.First.Settings.Seed))
+            .ThenBy(x => learnerOrder.IndexOf(x.First.Settings.Learner ?? "coop")).ThenBy(x => lossOrder.IndexOf(x.First.MethodName))
+            .Select(x => new RunResult(Display(x.First), NoiseSpec.Parse(x.First.Settings.Noise).Type,
                 NoiseSpec.Parse(x.First.Settings.Noise) is var n && n.Type == NoiseSpec.None ? 0 : n.Rate, x.First.Settings.Seed, x.Second.Accuracy)).ToList();
         double zeroShot = records[0].ZeroShotAccuracy;
 
@@ -120,11 +123,18 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
 
     public static string DisplayName(string loss) => MethodNames.Display(loss) is var d && d != loss ? d : loss.ToUpperInvariant();
 
-    /// <summary>A plan method's name in the demo's table: its loss as the user wrote it, in the papers' spelling.</summary>
-    string Display(string methodName) => DisplayName(options.Losses.First(l => EvaluationReport.FileSafe(l.Replace(':', '-')) == methodName));
+    /// <summary>
+    /// A run's method in the demo's table: its loss as the user wrote it, in the papers' spelling,
+    /// after its learner ("CoCoOp DSPT") when the demo trains any learner other than CoOp.
+    /// </summary>
+    string Display(PlannedRun run)
+    {
+        string loss = DisplayName(options.Losses.First(l => EvaluationReport.FileSafe(l.Replace(':', '-')) == run.MethodName));
+        return options.Learners.All(l => l.Trim().ToLowerInvariant() == "coop") ? loss : $"{MethodNames.Learner(run.Settings.Learner ?? "coop")} {loss}";
+    }
 
     /// <summary>Forwards the sweep's finished runs to the demo's display.</summary>
-    sealed class Progress(IDemoProgress? inner, Func<string, string> display) : ISweepProgress
+    sealed class Progress(IDemoProgress? inner, Func<PlannedRun, string> display) : ISweepProgress
     {
         int done;
 
@@ -135,7 +145,7 @@ public sealed class DemoRunner(DemoOptions options, IDemoProgress? progress = nu
         public void RunFinished(int position, int total, PlannedRun run, FinalResult result, bool skipped)
         {
             var noise = NoiseSpec.Parse(run.Settings.Noise);
-            inner?.RunFinished(++done, total, new RunResult(display(run.MethodName), noise.Type, noise.Type == NoiseSpec.None ? 0 : noise.Rate, run.Settings.Seed, result.Accuracy));
+            inner?.RunFinished(++done, total, new RunResult(display(run), noise.Type, noise.Type == NoiseSpec.None ? 0 : noise.Rate, run.Settings.Seed, result.Accuracy));
         }
     }
 

@@ -140,7 +140,7 @@ public sealed class ContrastivePretrainer
         Safetensors.Save(path, tensors, new Dictionary<string, string>
         {
             ["steps_done"] = stepsDone.ToString(),
-            ["config"] = JsonSerializer.Serialize(config),
+            ["config"] = JsonSerializer.Serialize(config, Runs.RunManifest.Json),
         });
     }
 
@@ -148,7 +148,9 @@ public sealed class ContrastivePretrainer
     public int LoadCheckpoint(string path)
     {
         var tensors = Safetensors.Load(path, out var meta);
-        if (!meta.TryGetValue("config", out var savedConfig) || savedConfig != JsonSerializer.Serialize(config))
+        // Checkpoints before snake_case JSON everywhere hold the config with C# property names.
+        if (!meta.TryGetValue("config", out var savedConfig)
+            || (savedConfig != JsonSerializer.Serialize(config, Runs.RunManifest.Json) && savedConfig != JsonSerializer.Serialize(config)))
             throw new InvalidInputException($"{path}: checkpoint was written with a different pretraining config ({savedConfig ?? "none"}); resume needs the same one");
         using (no_grad())
             foreach (var (name, t) in model.state_dict())

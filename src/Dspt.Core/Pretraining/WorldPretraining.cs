@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Dspt.Clip;
 using Dspt.Demo;
 using Dspt.Evaluation;
@@ -76,7 +75,7 @@ public static class WorldPretraining
             threads = get_num_threads(),
             created_utc = DateTime.UtcNow.ToString("o"),
         };
-        AtomicFile.WriteAllText(Path.Combine(outDir, DemoModel.ManifestFile), JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true, Converters = { new JsonStringEnumConverter() } }));
+        AtomicFile.WriteAllText(Path.Combine(outDir, DemoModel.ManifestFile), JsonSerializer.Serialize(manifest, Runs.RunManifest.Json));
         File.Delete(checkpoint);
         return result;
     }

@@ -25,13 +25,7 @@ public sealed class CoCoOpLearner : nn.Module<Tensor, Tensor>, IPromptModel
     readonly ClipModel clip;
     readonly Parameter ctx;
     readonly Sequential meta_net;
-    readonly Tensor token_prefix;
-    readonly Tensor token_suffix;
-    readonly Tensor eotPositions;
-    readonly long contextLength;
-    readonly long lastEot;
-    readonly Tensor? packedRows;     // truncation without sharing: (class, position) of each packed row
-    readonly Tensor? packedSuffix;   // with sharing: the constant rows after the prefix, positional embedding added
+    readonly PromptFrame frame;
 
     public PromptOptions Options { get; }
     public IReadOnlyList<string> ClassNames { get; }
@@ -39,13 +33,10 @@ public sealed class CoCoOpLearner : nn.Module<Tensor, Tensor>, IPromptModel
     public int ContextCount { get; }
     public Parameter Context => ctx;
     public Sequential MetaNet => meta_net;
-    public Tensor TokenizedPrompts { get; }
     public ClipModel Clip => clip;
     public bool UsesSharedPrefix => Options.SharePrefix;
-    public PackedTextEncoder? Encoder { get; }
-
-    /// <summary>Token positions the text tower computes per image: packed rows, or K x context length when plain.</summary>
-    public long EncodedTokens => Encoder?.Rows ?? ClassCount * contextLength;
+    /// <summary>The fixed prompt parts and the packed text tower the speed-ups run (null Encoder: CoOp's plain computation).</summary>
+    public PromptFrame Frame => frame;
 
     public CoCoOpLearner(ClipModel clip, ClipTokenizer tokenizer, IReadOnlyList<string> classNames, PromptOptions options, long seed)
         : this(clip, PromptTokens.Create(tokenizer, classNames, options, clip.Config.ContextLength), classNames, options, seed)
@@ -70,64 +61,29 @@ public sealed class CoCoOpLearner : nn.Module<Tensor, Tensor>, IPromptModel
         Options = options;
         ClassNames = [.. classNames];
         ContextCount = PromptTokens.ContextCount(options);
-        contextLength = clip.Config.ContextLength;
         int k = ClassNames.Count, m = ContextCount;
         if (k == 0) throw new InvalidInputException("no class names given");
-        if (ContextCount < 1 || 1 + ContextCount >= contextLength)
-            throw new InvalidInputException($"number of context vectors is {ContextCount}, expected 1..{contextLength - 2}");
+        if (ContextCount < 1 || 1 + ContextCount >= clip.Config.ContextLength)
+            throw new InvalidInputException($"number of context vectors is {ContextCount}, expected 1..{clip.Config.ContextLength - 2}");
         long visDim = clip.Config.EmbedDim, width = clip.Config.TransformerWidth, hidden = visDim / 16;
         if (hidden < 1)
             throw new InvalidInputException($"CoCoOp's meta-net has vis_dim / 16 hidden units; the model's embedding width {visDim} gives none");
-        var t = tokens.Tokens;
-        if (t.dim() != 2 || t.shape[0] != k || t.shape[1] != contextLength || t.is_floating_point())
-            throw new InvalidInputException($"tokenized prompts have shape [{string.Join(", ", t.shape)}] ({t.dtype}), expected integer [{k}, {contextLength}]");
-        TokenizedPrompts = t.to(ScalarType.Int64).clone();
-        eotPositions = TokenizedPrompts.argmax(-1);
-        var eots = eotPositions.data<long>().ToArray();
-        for (int i = 0; i < k; i++)
-            if (eots[i] <= m + tokens.NameLengths[i])
-                throw new InvalidInputException($"prompt of class '{ClassNames[i]}': end-of-text token at position {eots[i]}, expected after SOT, {m} context tokens and {tokens.NameLengths[i]} name tokens");
-        lastEot = eots.Max();
+        frame = new PromptFrame(clip, tokens, ClassNames, m, options, options.SharePrefix);
 
         using var generator = new Generator((ulong)seed);
         var linear1 = nn.Linear(visDim, hidden);
         var linear2 = nn.Linear(hidden, width);
         using (no_grad())
         {
-            using var embedding = clip.TokenEmbedding.call(TokenizedPrompts).to(clip.DType);
-            token_prefix = embedding.narrow(1, 0, 1).clone();
-            token_suffix = embedding.narrow(1, 1 + m, contextLength - 1 - m).clone();
-            var init = !string.IsNullOrEmpty(options.CtxInit)
-                ? embedding[0].narrow(0, 1, m).clone()
-                : empty([m, width], ScalarType.Float32).normal_(0, 0.02, generator).to(clip.DType);
-            ctx = new Parameter(init, requires_grad: true);
+            ctx = new Parameter(frame.InitialContext([m, width], generator), requires_grad: true);
             foreach (var linear in new[] { linear1, linear2 }) LinearDefaultInit(linear, generator);
         }
         meta_net = nn.Sequential(("linear1", linear1), ("relu", nn.ReLU()), ("linear2", linear2));
         meta_net.to(clip.DType);
         register_parameter("ctx", ctx);
         register_module("meta_net", meta_net);
-        register_buffer("token_prefix", token_prefix);
-        register_buffer("token_suffix", token_suffix);
-
-        int prefix = 1 + m;
-        if (Options.SharePrefix)
-        {
-            var lengths = eots.Select(e => (int)(Options.TruncateAtEot ? e + 1 - prefix : contextLength - prefix)).ToArray();
-            Encoder = new PackedTextEncoder(clip, prefix, lengths, [.. eots.Select(e => (int)e - prefix)]);
-            using var _ = no_grad();
-            using var scope = NewDisposeScope();
-            var rows = tensor(PromptLearner.Rows(lengths, contextLength - prefix));
-            var positions = tensor(lengths.SelectMany(n => Enumerable.Range(prefix, n).Select(j => (long)j)).ToArray());
-            packedSuffix = token_suffix.reshape(-1, width).index_select(0, rows)
-                .Plus(clip.PositionalEmbedding.to(clip.DType).index_select(0, positions)).MoveToOuterDisposeScope();
-        }
-        else if (Options.TruncateAtEot)
-        {
-            var lengths = eots.Select(e => (int)e + 1).ToArray();
-            Encoder = new PackedTextEncoder(clip, 0, lengths, [.. eots.Select(e => (int)e)]);
-            packedRows = tensor(PromptLearner.Rows(lengths, lastEot + 1));
-        }
+        register_buffer("token_prefix", frame.Prefix);
+        register_buffer("token_suffix", frame.Suffix);
     }
 
     /// <summary>
@@ -154,7 +110,7 @@ public sealed class CoCoOpLearner : nn.Module<Tensor, Tensor>, IPromptModel
     public Tensor Prompts(Tensor normalizedImageFeatures)
     {
         using var scope = NewDisposeScope();
-        return BuildPrompts(Shifted(normalizedImageFeatures), contextLength).MoveToOuterDisposeScope();
+        return BuildPrompts(Shifted(normalizedImageFeatures), frame.ContextLength).MoveToOuterDisposeScope();
     }
 
     /// <summary>ctx + bias per image: (B, M, W).</summary>
@@ -163,9 +119,9 @@ public sealed class CoCoOpLearner : nn.Module<Tensor, Tensor>, IPromptModel
     Tensor BuildPrompts(Tensor shifted, long length)
     {
         long b = shifted.shape[0], k = ClassCount, m = ContextCount;
-        var prefix = token_prefix.unsqueeze(0).expand(b, -1, -1, -1);
+        var prefix = frame.Prefix.unsqueeze(0).expand(b, -1, -1, -1);
         var context = shifted.unsqueeze(1).expand(-1, k, -1, -1);
-        var suffix = token_suffix.narrow(1, 0, length - 1 - m).unsqueeze(0).expand(b, -1, -1, -1);
+        var suffix = frame.Suffix.narrow(1, 0, length - 1 - m).unsqueeze(0).expand(b, -1, -1, -1);
         return cat([prefix, context, suffix], 2);
     }
 
@@ -179,28 +135,28 @@ public sealed class CoCoOpLearner : nn.Module<Tensor, Tensor>, IPromptModel
         var shifted = Shifted(normalizedImageFeatures);
         long b = shifted.shape[0], width = shifted.shape[2];
         var positional = clip.PositionalEmbedding.to(ctx.dtype);
-        if (Encoder is null)
+        if (frame.Encoder is not { } encoder)
         {
             // CoCoOp's loop: one text encoding of all K prompts per image.
             var perImage = new Tensor[b];
             for (int i = 0; i < b; i++)
-                perImage[i] = clip.EncodeTextEmbeddings(BuildPrompts(shifted.narrow(0, i, 1), contextLength)[0], eotPositions);
+                perImage[i] = clip.EncodeTextEmbeddings(BuildPrompts(shifted.narrow(0, i, 1), frame.ContextLength)[0], frame.EotPositions);
             return stack(perImage, 0).MoveToOuterDisposeScope();
         }
         Tensor rows;
-        if (packedSuffix is not null)
+        if (frame.PackedSuffix is { } packedSuffix)
         {
-            var prefix = cat([token_prefix[0].unsqueeze(0).expand(b, -1, -1), shifted], 1);
+            var prefix = cat([frame.Prefix[0].unsqueeze(0).expand(b, -1, -1), shifted], 1);
             prefix = prefix.Plus(positional.narrow(0, 0, prefix.shape[1]));
             rows = cat([prefix, packedSuffix.unsqueeze(0).expand(b, -1, -1)], 1);
         }
         else
         {
-            long length = lastEot + 1;
+            long length = frame.LastEot + 1;
             var prompts = BuildPrompts(shifted, length).Plus(positional.narrow(0, 0, length));
-            rows = prompts.reshape(b, -1, width).index_select(1, packedRows!);
+            rows = prompts.reshape(b, -1, width).index_select(1, frame.PackedRows!);
         }
-        return Encoder.Encode(rows).MoveToOuterDisposeScope();
+        return encoder.Encode(rows).MoveToOuterDisposeScope();
     }
 
     /// <summary>CustomCLIP.forward with given image features: per image exp(logit_scale) * cos(image, its text features), (B, K).</summary>
@@ -225,14 +181,7 @@ public sealed class CoCoOpLearner : nn.Module<Tensor, Tensor>, IPromptModel
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
-        {
-            Encoder?.Dispose();
-            packedRows?.Dispose();
-            packedSuffix?.Dispose();
-            TokenizedPrompts.Dispose();
-            eotPositions.Dispose();
-        }
+        if (disposing) frame.Dispose();
         base.Dispose(disposing);
     }
 }

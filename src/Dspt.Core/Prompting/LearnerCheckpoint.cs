@@ -93,8 +93,9 @@ public static class LearnerCheckpoint
                     throw new InvalidInputException($"{source}: field '{name}' has shape [{string.Join(", ", given.shape)}], the given model and {classNames.Count} class names give [{string.Join(", ", expected.shape)}] (saved for other class names or another model?)");
                 var e = expected.to(ScalarType.Float32).cpu();
                 var g = given.to(ScalarType.Float32).cpu();
-                var excess = ((g - e).abs() - (EmbeddingTolerance * e.abs() + 1e-6)).reshape(e.shape[0], -1).amax(1);
-                var bad = (excess > 0).nonzero();
+                using TorchSharp.Scalar relative = EmbeddingTolerance, absolute = 1e-6;
+                var excess = ((g - e).abs() - e.abs().mul(relative)).reshape(e.shape[0], -1).amax(1);
+                var bad = excess.gt(absolute).nonzero();
                 if (bad.shape[0] == 0) continue;
                 int row = (int)bad[0, 0].item<long>();
                 double worst = (g - e).abs().max().item<float>();

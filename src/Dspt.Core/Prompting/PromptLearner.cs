@@ -17,22 +17,14 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>, IPromptModel
 {
     readonly ClipModel clip;
     readonly Parameter ctx;
-    readonly Tensor token_prefix;
-    readonly Tensor token_suffix;
-    readonly Tensor eotPositions;
+    readonly PromptFrame frame;
     readonly int[] nameLengths;
-    readonly long contextLength;
-    readonly long lastEot;
-    readonly Tensor? packedRows;     // without sharing: which (class, position) of the prompts each packed row is
-    readonly Tensor? packedSuffix;   // with sharing: the constant rows after the prefix, positional embedding added
 
     public PromptOptions Options { get; }
     public IReadOnlyList<string> ClassNames { get; }
     /// <summary>M, the number of context vectors.</summary>
     public int ContextCount { get; }
     public Parameter Context => ctx;
-    /// <summary>(K, context length) int64: CoOp's tokenized_prompts.</summary>
-    public Tensor TokenizedPrompts { get; }
     public IReadOnlyList<int> NameLengths => nameLengths;
     public ClipModel Clip => clip;
 
@@ -40,13 +32,10 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>, IPromptModel
     public bool UsesSharedPrefix => Options.SharePrefix && !Options.ClassSpecific && Options.Position == ClassTokenPosition.End;
 
     /// <summary>Longest prompt the text tower runs: last EOT + 1 with truncation, else the context length.</summary>
-    public long EncodedLength => Options.TruncateAtEot ? lastEot + 1 : contextLength;
+    public long EncodedLength => Options.TruncateAtEot ? frame.LastEot + 1 : frame.ContextLength;
 
-    /// <summary>The packed tower <see cref="TextFeatures"/> runs when a speed-up applies; null for CoOp's plain computation.</summary>
-    public PackedTextEncoder? Encoder { get; }
-
-    /// <summary>Token positions the text tower computes per step: the packed rows, or K x context length when plain.</summary>
-    public long EncodedTokens => Encoder?.Rows ?? ClassCount * contextLength;
+    /// <summary>The fixed prompt parts and the packed text tower the speed-ups run (null Encoder: CoOp's plain computation).</summary>
+    public PromptFrame Frame => frame;
 
     /// <summary>
     /// CoOp's PromptLearner for <paramref name="classNames"/>: prompts tokenized as CoOp does
@@ -75,84 +64,34 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>, IPromptModel
         Options = options;
         ClassNames = [.. classNames];
         ContextCount = PromptTokens.ContextCount(options);
-        contextLength = clip.Config.ContextLength;
         int k = ClassNames.Count;
-        Validate(tokens, k);
+        Validate(k);
         nameLengths = [.. tokens.NameLengths];
-        TokenizedPrompts = tokens.Tokens.to(ScalarType.Int64).clone();
-        eotPositions = TokenizedPrompts.argmax(-1);
-        var eots = eotPositions.data<long>().ToArray();
-        for (int i = 0; i < k; i++)
-            if (eots[i] <= ContextCount + nameLengths[i])
-                throw new InvalidInputException($"prompt of class '{ClassNames[i]}': end-of-text token at position {eots[i]}, expected after SOT, {ContextCount} context tokens and {nameLengths[i]} name tokens (were the prompts tokenized with this context size?)");
-        lastEot = eots.Max();
-
-        int m = ContextCount;
-        long width = clip.Config.TransformerWidth;
+        frame = new PromptFrame(clip, tokens, ClassNames, ContextCount, options, UsesSharedPrefix);
         using (no_grad())
         {
-            using var embedding = clip.TokenEmbedding.call(TokenizedPrompts).to(clip.DType);
-            token_prefix = embedding.narrow(1, 0, 1).clone();
-            token_suffix = embedding.narrow(1, 1 + m, contextLength - 1 - m).clone();
-            Tensor init;
-            if (!string.IsNullOrEmpty(options.CtxInit))
-                init = embedding[0].narrow(0, 1, m).clone();
-            else
-            {
-                using var generator = new Generator((ulong)seed);
-                long[] shape = options.ClassSpecific ? [k, m, width] : [m, width];
-                init = empty(shape, ScalarType.Float32).normal_(0, 0.02, generator).to(clip.DType);
-            }
-            ctx = new Parameter(init, requires_grad: true);
+            using var generator = new Generator((ulong)seed);
+            long width = clip.Config.TransformerWidth;
+            long[] shape = options.ClassSpecific ? [k, ContextCount, width] : [ContextCount, width];
+            ctx = new Parameter(frame.InitialContext(shape, generator), requires_grad: true);
         }
         register_parameter("ctx", ctx);
-        register_buffer("token_prefix", token_prefix);
-        register_buffer("token_suffix", token_suffix);
-
-        if (UsesSharedPrefix)
-        {
-            // Each class runs its tokens after SOT + context, up to its EOT (or to the context length).
-            int p = 1 + m;
-            var lengths = eots.Select(e => (int)(Options.TruncateAtEot ? e + 1 - p : contextLength - p)).ToArray();
-            Encoder = new PackedTextEncoder(clip, p, lengths, [.. eots.Select(e => (int)e - p)]);
-            using var _ = no_grad();
-            using var scope = NewDisposeScope();
-            var rows = tensor(Rows(lengths, contextLength - p));
-            var positions = tensor(lengths.SelectMany(n => Enumerable.Range(p, n).Select(j => (long)j)).ToArray());
-            packedSuffix = token_suffix.reshape(-1, width).index_select(0, rows)
-                .Plus(clip.PositionalEmbedding.to(clip.DType).index_select(0, positions)).MoveToOuterDisposeScope();
-        }
-        else if (Options.TruncateAtEot)
-        {
-            var lengths = eots.Select(e => (int)e + 1).ToArray();
-            Encoder = new PackedTextEncoder(clip, 0, lengths, [.. eots.Select(e => (int)e)]);
-            packedRows = tensor(Rows(lengths, lastEot + 1));
-        }
+        register_buffer("token_prefix", frame.Prefix);
+        register_buffer("token_suffix", frame.Suffix);
     }
 
-    /// <summary>Row indices into a (K * stride) flattening for the first lengths[k] positions of each class.</summary>
-    internal static long[] Rows(int[] lengths, long stride) =>
-        [.. lengths.SelectMany((n, k) => Enumerable.Range(0, n).Select(j => k * stride + j))];
-
-    void Validate(PromptTokens tokens, int k)
+    void Validate(int k)
     {
         if (k == 0) throw new InvalidInputException("no class names given");
         if (ContextCount < 1) throw new InvalidInputException($"number of context vectors is {ContextCount}, expected at least 1");
         if (Options.ClassSpecific && !string.IsNullOrEmpty(Options.CtxInit))
             throw new InvalidInputException($"class-specific context with an init phrase ('{Options.CtxInit}'): CoOp would silently fall back to a unified context; choose one");
-        if (1 + ContextCount >= contextLength)
-            throw new InvalidInputException($"{ContextCount} context vectors do not fit the context length {contextLength}");
-        var t = tokens.Tokens;
-        if (t.dim() != 2 || t.shape[0] != k || t.shape[1] != contextLength || t.is_floating_point())
-            throw new InvalidInputException($"tokenized prompts have shape [{string.Join(", ", t.shape)}] ({t.dtype}), expected integer [{k}, {contextLength}] ({k} classes, the model's context length)");
-        if (tokens.NameLengths.Count != k)
-            throw new InvalidInputException($"{tokens.NameLengths.Count} name lengths for {k} classes");
-        if (!t.select(1, 0).eq(t[0, 0]).all().item<bool>())
-            throw new InvalidInputException("tokenized prompts do not all start with the same start-of-text token");
+        if (1 + ContextCount >= clip.Config.ContextLength)
+            throw new InvalidInputException($"{ContextCount} context vectors do not fit the context length {clip.Config.ContextLength}");
     }
 
     /// <summary>CoOp's PromptLearner.forward(): (K, context length, W) prompt embeddings (no positional embedding).</summary>
-    public Tensor Prompts() => BuildPrompts(contextLength);
+    public Tensor Prompts() => BuildPrompts(frame.ContextLength);
 
     /// <summary>The first <paramref name="length"/> tokens of every prompt (CoOp's layout; exact for any length past the last EOT).</summary>
     Tensor BuildPrompts(long length)
@@ -160,16 +99,16 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>, IPromptModel
         using var scope = NewDisposeScope();
         int k = ClassCount, m = ContextCount;
         var ctxPerClass = ctx.dim() == 2 ? ctx.unsqueeze(0).expand(k, -1, -1) : ctx;
-        var suffix = token_suffix.narrow(1, 0, length - 1 - m);
+        var suffix = frame.Suffix.narrow(1, 0, length - 1 - m);
         if (Options.Position == ClassTokenPosition.End)
-            return cat([token_prefix, ctxPerClass, suffix], 1).MoveToOuterDisposeScope();
+            return cat([frame.Prefix, ctxPerClass, suffix], 1).MoveToOuterDisposeScope();
 
         int half = m / 2;
         var rows = new Tensor[k];
         for (int i = 0; i < k; i++)
         {
             int nameLength = nameLengths[i];
-            var prefix = token_prefix.narrow(0, i, 1);
+            var prefix = frame.Prefix.narrow(0, i, 1);
             var name = suffix.narrow(0, i, 1).narrow(1, 0, nameLength);
             var rest = suffix.narrow(0, i, 1).narrow(1, nameLength, suffix.shape[1] - nameLength);
             var context = ctxPerClass.narrow(0, i, 1);
@@ -189,22 +128,22 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>, IPromptModel
     public Tensor TextFeatures()
     {
         using var scope = NewDisposeScope();
-        if (Encoder is null)
-            return clip.EncodeTextEmbeddings(Prompts(), eotPositions).MoveToOuterDisposeScope();
+        if (frame.Encoder is not { } encoder)
+            return clip.EncodeTextEmbeddings(Prompts(), frame.EotPositions).MoveToOuterDisposeScope();
         var positional = clip.PositionalEmbedding.to(ctx.dtype);
         Tensor rows;
-        if (packedSuffix is not null)
+        if (frame.PackedSuffix is { } packedSuffix)
         {
-            var prefix = cat([token_prefix[0], ctx], 0);
+            var prefix = cat([frame.Prefix[0], ctx], 0);
             rows = cat([prefix.Plus(positional.narrow(0, 0, prefix.shape[0])), packedSuffix], 0);
         }
         else
         {
             long length = EncodedLength;
             var prompts = BuildPrompts(length).Plus(positional.narrow(0, 0, length));
-            rows = prompts.reshape(-1, prompts.shape[2]).index_select(0, packedRows!);
+            rows = prompts.reshape(-1, prompts.shape[2]).index_select(0, frame.PackedRows!);
         }
-        return Encoder.Encode(rows).MoveToOuterDisposeScope();
+        return encoder.Encode(rows).MoveToOuterDisposeScope();
     }
 
     /// <summary>CustomCLIP.forward with given image features: exp(logit_scale) * cos(image, text), (B, K).</summary>
@@ -224,14 +163,7 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>, IPromptModel
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
-        {
-            Encoder?.Dispose();
-            packedRows?.Dispose();
-            packedSuffix?.Dispose();
-            TokenizedPrompts.Dispose();
-            eotPositions.Dispose();
-        }
+        if (disposing) frame.Dispose();
         base.Dispose(disposing);
     }
 
@@ -239,8 +171,8 @@ public sealed class PromptLearner : nn.Module<Tensor, Tensor>, IPromptModel
     public Dictionary<string, Tensor> CoOpState() => new()
     {
         ["ctx"] = ctx.detach().clone(),
-        ["token_prefix"] = token_prefix.clone(),
-        ["token_suffix"] = token_suffix.clone(),
+        ["token_prefix"] = frame.Prefix.clone(),
+        ["token_suffix"] = frame.Suffix.clone(),
     };
 
     /// <summary>

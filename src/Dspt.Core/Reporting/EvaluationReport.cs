@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dspt.Evaluation;
 using Dspt.IO;
-using Dspt.Training;
 
 namespace Dspt.Reporting;
 
@@ -24,7 +24,14 @@ public static class EvaluationReport
     }
 
     public static string ToJson(string split, IReadOnlyList<EvaluationResult> results, string? note = null) =>
-        JsonSerializer.Serialize(new { split, note, results }, new JsonSerializerOptions(EpochMetrics.Json) { WriteIndented = true }) + "\n";
+        JsonSerializer.Serialize(new { split, note, results }, Json) + "\n";
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = true,
+    };
 
     public static string ToMarkdown(string split, IReadOnlyList<EvaluationResult> results, string? note = null)
     {

@@ -11,8 +11,8 @@ namespace Dspt.Reporting;
 /// <param name="ExpectedSeeds">Seeds a full cell has; default the most any cell has. Cells with fewer show "(n=k)".</param>
 public sealed record TableOptions(bool Ci95 = false, bool SampleStd = false, bool Bold = true, bool ZeroShotRow = true, int? ExpectedSeeds = null);
 
-/// <summary>A column group of the table: one dataset, model and shot count.</summary>
-public sealed record ColumnGroup(string Dataset, string Model, int Shots);
+/// <summary>A column group of the table: one dataset, model, shot count and class selection (all, base, new).</summary>
+public sealed record ColumnGroup(string Dataset, string Model, int Shots, string Classes = "all");
 
 /// <summary>A cell: mean and spread (σ or the 95 % half-width) over the seeds of one method and setting.</summary>
 public sealed record CellStats(double Mean, double Spread, int Count, IReadOnlyList<int> Seeds);
@@ -30,7 +30,8 @@ public sealed class PaperTable
     {
         this.runs = runs;
         Options = options ?? new TableOptions();
-        Groups = [.. runs.Select(Group).Distinct().OrderBy(g => g.Dataset, StringComparer.Ordinal).ThenBy(g => g.Model, StringComparer.Ordinal).ThenBy(g => g.Shots)];
+        Groups = [.. runs.Select(Group).Distinct().OrderBy(g => g.Dataset, StringComparer.Ordinal).ThenBy(g => g.Model, StringComparer.Ordinal).ThenBy(g => g.Shots)
+            .ThenBy(g => g.Classes switch { "all" => 0, "base" => 1, _ => 2 })];
         Methods = [.. runs.Select(r => r.Method).Distinct().Order(StringComparer.Ordinal)];
         Columns = [.. Groups.SelectMany(g => SettingsOf(g).Select(s => (g, s)))];
         ExpectedSeeds = Options.ExpectedSeeds ?? (Columns.Count == 0 ? 0 : Methods.SelectMany(m => Columns.Select(c => Cell(m, c.Group, c.Setting)?.Count ?? 0)).Max());
@@ -42,7 +43,7 @@ public sealed class PaperTable
     public IReadOnlyList<(ColumnGroup Group, NoiseSetting Setting)> Columns { get; }
     public int ExpectedSeeds { get; }
 
-    static ColumnGroup Group(RunRecord r) => new(r.Dataset, r.Model, r.Shots);
+    static ColumnGroup Group(RunRecord r) => new(r.Dataset, r.Model, r.Shots, r.Classes);
 
     public IReadOnlyList<NoiseSetting> SettingsOf(ColumnGroup g) =>
         [.. runs.Where(r => Group(r) == g).Select(r => r.Setting).Distinct().OrderBy(s => s.Type == "sym" ? 0 : 1).ThenBy(s => s.Type, StringComparer.Ordinal).ThenBy(s => s.Rate)];
@@ -90,7 +91,8 @@ public sealed class PaperTable
     }
 
     public string GroupLabel(ColumnGroup g) =>
-        g.Dataset + (Groups.Select(x => x.Model).Distinct().Count() > 1 ? $" / {g.Model}" : "") + (Groups.Select(x => x.Shots).Distinct().Count() > 1 ? $" / {g.Shots}-shot" : "");
+        g.Dataset + (Groups.Select(x => x.Model).Distinct().Count() > 1 ? $" / {g.Model}" : "") + (Groups.Select(x => x.Shots).Distinct().Count() > 1 ? $" / {g.Shots}-shot" : "")
+        + (g.Classes != "all" ? $" / {g.Classes} classes" : "");
 
     public string ToMarkdown(string firstColumn = "method")
     {
@@ -134,10 +136,11 @@ public sealed class PaperTable
         return sb.ToString();
     }
 
-    /// <summary>One row per run (long format, for pandas or polars).</summary>
+    /// <summary>One row per run (long format, for pandas or polars); the folder, the one column that
+    /// differs between two copies of a grid, comes last.</summary>
     public static string ToCsv(IEnumerable<RunRecord> runs)
     {
-        var sb = new StringBuilder("dataset,model,shots,noise,noise_type,noise_rate,method,loss,seed,accuracy,mean_class_accuracy,zero_shot_accuracy,epochs,select,selected_epoch,run_id,plan_hash,folder\n");
+        var sb = new StringBuilder("dataset,model,shots,noise,noise_type,noise_rate,method,loss,seed,accuracy,mean_class_accuracy,zero_shot_accuracy,epochs,select,selected_epoch,run_id,plan_hash,learner,classes,new_accuracy,harmonic_mean,folder\n");
         foreach (var r in runs.OrderBy(r => r.Dataset, StringComparer.Ordinal).ThenBy(r => r.Model, StringComparer.Ordinal).ThenBy(r => r.Shots)
                      .ThenBy(r => r.Setting.Type == "sym" ? 0 : 1).ThenBy(r => r.Setting.Type, StringComparer.Ordinal).ThenBy(r => r.Setting.Rate)
                      .ThenBy(r => r.Method, StringComparer.Ordinal).ThenBy(r => r.Seed))
@@ -146,7 +149,7 @@ public sealed class PaperTable
             [
                 r.Dataset, r.Model, I(r.Shots), r.Noise, r.Setting.Type, r.Setting.Rate.ToString("R", CultureInfo.InvariantCulture), r.Method, r.Loss, I(r.Seed),
                 D(r.Accuracy), D(r.MeanClassAccuracy), D(r.ZeroShotAccuracy), I(r.Epochs), r.Select, r.SelectedEpoch is int e ? I(e) : "",
-                r.RunId ?? "", r.PlanHash ?? "", r.Folder,
+                r.RunId ?? "", r.PlanHash ?? "", r.Learner, r.Classes, r.NewAccuracy is double n ? D(n) : "", r.HarmonicMean is double h ? D(h) : "", r.Folder,
             ];
             sb.Append(string.Join(",", fields.Select(Csv))).Append('\n');
         }

@@ -33,7 +33,7 @@ public static class RunFolderReader
                 runs.Add(ReadOne(folder));
             }
         }
-        return (runs, unfinished);
+        return (WithLearnerNames(runs), unfinished);
     }
 
     static bool IsRunManifest(string path)
@@ -61,8 +61,18 @@ public static class RunFolderReader
         if (!double.IsFinite(f.Accuracy) || f.Accuracy is < 0 or > 100)
             throw new InvalidInputException($"{folder.Final}: field 'accuracy' = {f.Accuracy}, expected a percentage in [0, 100]");
         return new RunRecord(folder.Path, dataset, model, shots, noise, method, f.Loss ?? spec?.Loss ?? f.Method, f.Seed, f.Accuracy, f.MeanClassAccuracy,
-            f.ZeroShotAccuracy, f.Epochs, f.Select ?? "last", f.SelectedEpoch, f.RunId ?? spec?.Sweep?.RunId, f.PlanHash ?? spec?.Sweep?.PlanHash);
+            f.ZeroShotAccuracy, f.Epochs, f.Select ?? "last", f.SelectedEpoch, f.RunId ?? spec?.Sweep?.RunId, f.PlanHash ?? spec?.Sweep?.PlanHash,
+            f.Learner ?? spec?.LearnerName ?? "coop", f.Classes ?? spec?.ClassesName ?? "all", f.NewAccuracy, f.HarmonicMean, f.ZeroShotNewAccuracy);
     }
+
+    /// <summary>
+    /// When any run's learner is not CoOp, every method is named with its learner ("CoCoOp
+    /// DSPT", "CoOp CE"), so rows of different learners never merge; CoOp-only reports keep
+    /// their names.
+    /// </summary>
+    public static IReadOnlyList<RunRecord> WithLearnerNames(IReadOnlyList<RunRecord> runs) =>
+        runs.All(r => r.Learner.Trim().ToLowerInvariant() == "coop") ? runs
+            : [.. runs.Select(r => r with { Method = $"{MethodNames.Learner(r.Learner)} {r.Method}" })];
 
     static string? Short(string? address) => address is null ? null
         : Builtin.BuiltinDataset.Is(address) ? Builtin.BuiltinDataset.Parse(address).ShortName

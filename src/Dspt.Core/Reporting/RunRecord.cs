@@ -2,7 +2,9 @@ namespace Dspt.Reporting;
 
 /// <summary>
 /// One finished run as a report reads it from its folder (final.json, with manifest.json for
-/// runs written before final.json said what was run). Accuracies in percent.
+/// runs written before final.json said what was run). Accuracies in percent. <see cref="Learner"/>
+/// is "coop" and <see cref="Classes"/> "all" for runs that do not say; a run trained on the base
+/// classes carries its new-class accuracy and the harmonic mean (null otherwise).
 /// </summary>
 public sealed record RunRecord(
     string Folder,
@@ -20,7 +22,12 @@ public sealed record RunRecord(
     string Select,
     int? SelectedEpoch,
     string? RunId,
-    string? PlanHash)
+    string? PlanHash,
+    string Learner = "coop",
+    string Classes = "all",
+    double? NewAccuracy = null,
+    double? HarmonicMean = null,
+    double? ZeroShotNewAccuracy = null)
 {
     public NoiseSetting Setting
     {

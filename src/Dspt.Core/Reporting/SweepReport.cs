@@ -32,12 +32,14 @@ public static class SweepReport
             $"{runs.Count} runs, {table.ExpectedSeeds} seed(s) per full cell; bold: best per column.\n\n"));
         md.Append(table.ToMarkdown());
         md.Append('\n');
+        if (BaseToNewTable.ToMarkdown(runs, table.Options) is { } b2n)
+            md.Append("## Base-to-new\n\n").Append(b2n).Append('\n');
         foreach (var g in table.Groups)
         {
             string slug = Slug(table.GroupLabel(g));
             if (plots)
             {
-                var groupRuns = runs.Where(r => r.Dataset == g.Dataset && r.Model == g.Model && r.Shots == g.Shots).ToList();
+                var groupRuns = runs.Where(r => r.Dataset == g.Dataset && r.Model == g.Model && r.Shots == g.Shots && r.Classes == g.Classes).ToList();
                 string noisePng = $"accuracy-vs-noise-{slug}.png";
                 var results = new ResultsTable([.. groupRuns.Select(r => new RunResult(r.Method, r.Setting.Type, r.Setting.Rate, r.Seed, r.Accuracy))]);
                 AtomicFile.WriteAllBytes(Path.Combine(outDir, noisePng), NoisePlot.Render(results, table.ZeroShot(g), $"{table.GroupLabel(g)}, {g.Shots} shots"));

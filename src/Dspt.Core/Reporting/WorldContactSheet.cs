@@ -51,14 +51,8 @@ public static class WorldContactSheet
     internal static SKImage ToImage(byte[] rgb)
     {
         const int size = WorldRenderer.Size;
-        var rgba = new byte[size * size * 4];
-        for (int p = 0; p < size * size; p++)
-        {
-            rgba[4 * p] = rgb[3 * p];
-            rgba[4 * p + 1] = rgb[3 * p + 1];
-            rgba[4 * p + 2] = rgb[3 * p + 2];
-            rgba[4 * p + 3] = 255;
-        }
+        if (rgb.Length != size * size * 3) throw new ArgumentException($"a world tile has {size}x{size}x3 bytes, got {rgb.Length}", nameof(rgb));
+        var rgba = OpaqueRgba.FromRgb(rgb);
         var info = new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Opaque);
         using var data = SKData.CreateCopy(rgba);
         return SKImage.FromPixels(info, data, size * 4) ?? throw new InvalidOperationException("SkiaSharp could not wrap a tile");

@@ -57,12 +57,12 @@ public sealed class RunFolder(string path)
     public void WriteMetrics(IEnumerable<EpochMetrics> metrics) => AtomicFile.WriteAllText(Metrics, EpochMetrics.ToJsonLines(metrics));
 
     public void WriteFinal(FinalResult result) =>
-        AtomicFile.WriteAllText(Final, JsonSerializer.Serialize(result, RunManifest.Json) + "\n");
+        AtomicFile.WriteAllText(Final, JsonSerializer.Serialize(result, FinalResult.Json) + "\n");
 
     public FinalResult ReadFinal()
     {
         using var doc = JsonFile.Parse(Final);
-        try { return doc.Deserialize<FinalResult>(RunManifest.Json) ?? throw new InvalidInputException($"{Final}: empty"); }
+        try { return doc.Deserialize<FinalResult>(FinalResult.Json) ?? throw new InvalidInputException($"{Final}: empty"); }
         catch (JsonException e) { throw new InvalidInputException($"{Final}: not a run result: {e.Message}", e); }
     }
 }

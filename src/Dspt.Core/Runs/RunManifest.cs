@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Dspt.Prompting;
 
@@ -43,6 +44,13 @@ public sealed record RunManifest(
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ModelTensorsSha256 { get; init; }
+
+    /// <summary>
+    /// How the run was asked for: the command, its config file and every option's resolved value
+    /// (the CLI's record; null from code, and absent from older manifests). Not part of the fingerprint.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonObject? Invocation { get; init; }
 
     public string Fingerprint => ComputeFingerprint(Spec, ModelSha256, DataSha256);
 

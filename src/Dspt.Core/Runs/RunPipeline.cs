@@ -20,8 +20,9 @@ public static class RunPipeline
 {
     /// <param name="corrections">a reviewer's corrections CSV (<see cref="Corrections"/>), applied to the training items
     /// before the draw and recorded in <see cref="RunSpec.Corrections"/> and the split file</param>
+    /// <param name="invocation">what asked for the run (the CLI's resolved settings), recorded as <see cref="RunManifest.Invocation"/></param>
     public static TrainingRun Create(RunSpec spec, string folder, RunResources? shared = null, Action<string>? warn = null, Action<string>? status = null,
-        string? corrections = null)
+        string? corrections = null, System.Text.Json.Nodes.JsonObject? invocation = null)
     {
         if (spec.Corrections is not null)
             throw new ArgumentException("RunSpec.Corrections records what Create applied; pass the corrections file instead", nameof(spec));
@@ -30,17 +31,7 @@ public static class RunPipeline
         var device = DeviceSelection.Parse(spec.Device);
         var run = new RunFolder(folder);
         RefuseStartedRun(run);
-        var data = DatasetReader.Read(spec.Dataset, spec.DatasetFormat, spec.ReadingOptions(), warn);
-        if (corrections is not null)
-        {
-            var applied = Corrections.Read(corrections, data);
-            data = applied.ApplyTo(data);
-            spec = spec with { Corrections = applied.Record() };
-            status?.Invoke($"corrections {applied.Describe()}");
-        }
-        // Base-to-new: the classes are chosen before the shots are drawn, so noise only ever touches the chosen training shots.
-        data = ClassSubset.Select(data, ClassSubset.Parse(spec.ClassesName));
-        var split = FewShot.Draw(data, spec.Shots, NoiseSpec.Parse(spec.Noise), spec.Seed, warn) with { Corrections = spec.Corrections };
+        var split = spec.SplitFile is { } saved ? SavedSplit(spec, saved, corrections) : Draw(ref spec, corrections, warn, status);
         var (model, owns) = Model(spec, device, shared);
         RunLock? held = null;
         try
@@ -55,7 +46,7 @@ public static class RunPipeline
             FewShotSplitFile.Save(run.Split, split);
             var manifest = new RunManifest(spec, model.Info.Sha256, model.Model.Config.ToString(), ContentHash.OfFile(run.Split),
                 RunManifest.Version(typeof(InvalidInputException).Assembly), RunManifest.Version(typeof(TorchSharp.torch).Assembly),
-                MachineInfo.Current(spec.Device), DateTime.UtcNow) { ModelTensorsSha256 = model.Info.TensorsSha256 };
+                MachineInfo.Current(spec.Device), DateTime.UtcNow) { ModelTensorsSha256 = model.Info.TensorsSha256, Invocation = invocation?.DeepClone().AsObject() };
             run.WriteManifest(manifest);
             return new TrainingRun(run, manifest, split, model, owns, tokenizer, Features(spec, shared, warn), held) { Status = status, Images = shared?.Images };
         }
@@ -65,6 +56,34 @@ public static class RunPipeline
             if (owns) model.Dispose();
             throw;
         }
+    }
+
+    static FewShotSplit Draw(ref RunSpec spec, string? corrections, Action<string>? warn, Action<string>? status)
+    {
+        var data = DatasetReader.Read(spec.Dataset, spec.DatasetFormat, spec.ReadingOptions(), warn);
+        if (corrections is not null)
+        {
+            var applied = Corrections.Read(corrections, data);
+            data = applied.ApplyTo(data);
+            spec = spec with { Corrections = applied.Record() };
+            status?.Invoke($"corrections {applied.Describe()}");
+        }
+        // Base-to-new: the classes are chosen before the shots are drawn, so noise only ever touches the chosen training shots.
+        data = ClassSubset.Select(data, ClassSubset.Parse(spec.ClassesName));
+        return FewShot.Draw(data, spec.Shots, NoiseSpec.Parse(spec.Noise), spec.Seed, warn) with { Corrections = spec.Corrections };
+    }
+
+    /// <summary>The split of <see cref="RunSpec.SplitFile"/>: it already is the drawn, noised (and corrected) training set.</summary>
+    static FewShotSplit SavedSplit(RunSpec spec, string file, string? corrections)
+    {
+        if (corrections is not null)
+            throw new InvalidInputException($"{file}: a saved split is trained on as it is; apply the corrections when the split is drawn (dspt data inspect --corrections ... --save)");
+        if (spec.ClassesName != "all")
+            throw new InvalidInputException($"{file}: a saved split is trained on as it is; --subsample {spec.ClassesName} needs the split drawn from the dataset");
+        var split = FewShotSplitFile.Load(file);
+        if (split.Shots != spec.Shots || split.Noise.ToString() != spec.Noise)
+            throw new InvalidInputException($"{file}: the split has {split.Shots} shots and noise {split.Noise}, the spec says {spec.Shots} and {spec.Noise}");
+        return split;
     }
 
     /// <param name="compute">Changes how to compute (device, threads, cache directory) for this session; nothing else may change.</param>

@@ -50,6 +50,13 @@ public sealed record RunSpec(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public CorrectionsRecord? Corrections { get; init; }
 
+    /// <summary>
+    /// A saved few-shot split (<see cref="FewShotSplitFile"/>) the run trains on instead of drawing
+    /// one (null: drawn from the dataset; left out of the JSON then).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SplitFile { get; init; }
+
     /// <summary>Set when the run is part of a sweep (<c>dspt sweep</c>); absent for <c>dspt train</c>.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public SweepMembership? Sweep { get; init; }
@@ -80,7 +87,7 @@ public sealed record RunSpec(
     /// </summary>
     public RunSpec Normalized()
     {
-        if (Shots < 1) throw new InvalidInputException($"shots {Shots}: expected at least 1");
+        if (Shots < 0) throw new InvalidInputException($"shots {Shots}: expected at least 1, or 0 for all images");
         if (Prompt.NCtx < 1) throw new InvalidInputException($"n_ctx {Prompt.NCtx}: expected at least 1");
         if (Threads is < 1) throw new InvalidInputException($"threads {Threads}: expected a positive number");
         if (Template is { } t && !t.Contains("{}")) throw new InvalidInputException($"template '{t}': must contain {{}} where the class name goes");
@@ -96,6 +103,7 @@ public sealed record RunSpec(
             Train = Train.Validated(),
             CacheDirectory = CacheDirectory is null ? null : Path.GetFullPath(CacheDirectory),
             Reading = reading,
+            SplitFile = SplitFile is null ? null : Path.GetFullPath(SplitFile),
             Learner = Learner is null || LearnerRegistry.Kind(Learner) == "coop" ? null : Learner.Trim().ToLowerInvariant(),
             Classes = Classes is null || ClassSubset.Parse(Classes) == ClassSelection.All ? null : ClassSubset.Name(ClassSubset.Parse(Classes)),
         };

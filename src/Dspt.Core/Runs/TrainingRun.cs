@@ -105,9 +105,10 @@ public sealed class TrainingRun : IDisposable
                 ("test", Predictions.ForItems(logits, data.Test, spec.Dataset))], data.ClassNames);
         }
         EvaluationReport.Write(Folder.Path, "test", [zeroShot, learned], PromptEvaluation.Note(data.Template));
+        var newClasses = NewClassEvaluation.Run(Folder, spec, data, Model, Manifest.ModelSha256, Tokenizer, source, (zeroShot, learned), name, Status);
 
         var noise = NoiseSpec.Parse(spec.Noise);
-        var result = new FinalResult(objective, noise.Type, NoiseRate(noise, spec.Shots), spec.Seed, learned.Accuracy, learned.MeanClassAccuracy,
+        var result = new FinalResult(objective, noise.Type, NoiseRate(noise, spec.Shots, Split.Report.Rate), spec.Seed, learned.Accuracy, learned.MeanClassAccuracy,
             zeroShot.Accuracy, learned.Total, trainPaths.Length, config.Epochs, metrics.Sum(m => m.Seconds))
         {
             Dataset = spec.Dataset,
@@ -124,6 +125,11 @@ public sealed class TrainingRun : IDisposable
             PlanHash = spec.Sweep?.PlanHash,
             Select = spec.Select ?? "last",
             SelectedEpoch = config.Epochs,
+            Learner = spec.Learner,
+            Classes = spec.Classes,
+            NewAccuracy = newClasses?.Learned.Accuracy,
+            ZeroShotNewAccuracy = newClasses?.ZeroShot.Accuracy,
+            HarmonicMean = newClasses is { } nc ? BaseToNew.HarmonicMean(learned.Accuracy, nc.Learned.Accuracy) : null,
         };
         Folder.WriteFinal(result);
         return result;
@@ -168,7 +174,8 @@ public sealed class TrainingRun : IDisposable
     /// The noise as the results tables count it: the fraction of training labels made wrong,
     /// r for sym/asym, M/K for the PTNL flips (M wrong shots of K in every class).
     /// </summary>
-    static double NoiseRate(NoiseSpec noise, int shots) => noise.IsFlip ? (double)noise.PerClass / shots : noise.Rate;
+    // Flip noise flips M of K labels per class; with all images (K = 0) K differs by class, so the realised rate is the rate.
+    static double NoiseRate(NoiseSpec noise, int shots, double realised) => !noise.IsFlip ? noise.Rate : shots > 0 ? (double)noise.PerClass / shots : realised;
 
     /// <summary>Keeps metrics.jsonl in step with the checkpoint, then forwards to the display.</summary>
     sealed class MetricsWriter(RunFolder folder, ITrainingProgress? inner) : ITrainingProgress

@@ -10,8 +10,10 @@ using static TorchSharp.torch;
 namespace Dspt.Suspects;
 
 /// <summary>How every prompt of a suspects run is made and trained: the same settings for every fold.</summary>
+/// <param name="Learner">The learner's registry name (<see cref="LearnerRegistry"/>).</param>
+/// <param name="Template">The dataset's template: KgCoOp's hand-crafted prompts.</param>
 public sealed record PromptSetup(ClipModel Clip, ClipTokenizer Tokenizer, IReadOnlyList<string> ClassNames, PromptOptions Options,
-    TrainConfig Train, string Objective, int Seed, Device Device);
+    TrainConfig Train, string Objective, int Seed, Device Device, string Learner = "coop", string Template = "a photo of a {}.");
 
 /// <summary>
 /// Trains prompts and turns their logits into probabilities for scoring: out of sample by
@@ -76,7 +78,8 @@ public static class PromptScorer
     /// <summary>A fresh learner trained through the runs' shared learner-and-trainer step (no checkpoints: folds are cheap to redo).</summary>
     static IPromptModel Train(PromptSetup setup, ITrainingFeatures features, long[] labels, string objective, ITrainingProgress? progress, CancellationToken cancellation)
     {
-        var learner = PromptTraining.CreateLearner(setup.Clip, setup.Tokenizer, setup.ClassNames, setup.Options, setup.Seed, setup.Device);
+        var learner = PromptTraining.CreateLearner(setup.Clip, setup.Tokenizer, setup.ClassNames, setup.Options, setup.Seed, setup.Device,
+            setup.Learner, setup.Template);
         try
         {
             PromptTraining.Train(learner, setup.Train, objective, fingerprint: "suspects", features, labels, progress: progress, cancellation: cancellation);

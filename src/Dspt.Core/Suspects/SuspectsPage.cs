@@ -26,7 +26,7 @@ public static class SuspectsPage
         var data = JsonSerializer.Serialize(new
         {
             title,
-            storageKey,
+            storage_key = storageKey,
             classes = classNames,
             items = items.Select(i => new { path = i.Path, given = i.Given, suggested = i.Suggested, suspicion = i.Suspicion, thumb = i.Thumbnail, scores = i.Scores, fold = i.Fold }),
         });
@@ -70,7 +70,7 @@ header label { margin-right: 12px; }
 <script>
 "use strict";
 const data = JSON.parse(document.getElementById("data").textContent);
-const storageKey = "dspt-suspects/" + data.storageKey;
+const storageKey = "dspt-suspects/" + data.storage_key;
 let decisions = {};
 try { decisions = JSON.parse(localStorage.getItem(storageKey) || "{}"); } catch (e) { decisions = {}; }
 const items = data.items.slice().sort((a, b) => b.suspicion - a.suspicion);

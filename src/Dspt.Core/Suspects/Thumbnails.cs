@@ -20,14 +20,7 @@ public static class Thumbnails
     {
         if (rgb.Length != width * height * 3) throw new ArgumentException($"expected {width}x{height}x3 bytes, got {rgb.Length}");
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        var rgba = new byte[width * height * 4];
-        for (int p = 0; p < width * height; p++)
-        {
-            rgba[4 * p] = rgb[3 * p];
-            rgba[4 * p + 1] = rgb[3 * p + 1];
-            rgba[4 * p + 2] = rgb[3 * p + 2];
-            rgba[4 * p + 3] = 255;
-        }
+        var rgba = Reporting.OpaqueRgba.FromRgb(rgb);
         System.Runtime.InteropServices.Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
         return Encode(bitmap, size);
     }

@@ -6,8 +6,8 @@ using Dspt.Training;
 namespace Dspt.Sweeps;
 
 /// <summary>
-/// A plan as an ordered list of runs: datasets, then models, shots, noise settings, methods and
-/// seeds, each in the order the plan lists them, so runs on one model and dataset are adjacent
+/// A plan as an ordered list of runs: datasets, then models, classes, shots, noise settings,
+/// learners, methods and seeds, each in the order the plan lists them, so runs on one model and dataset are adjacent
 /// (they share image features). Ids depend on the settings only, so reordering the plan file
 /// reorders the list but keeps every id.
 /// </summary>
@@ -18,19 +18,23 @@ public static class PlanExpansion
         var runs = new List<PlannedRun>();
         foreach (var d in plan.Datasets)
         foreach (var m in plan.Models)
+        foreach (var classes in plan.ClassesAxis)
         foreach (int shots in plan.Shots)
         foreach (var noise in plan.Noise)
         {
             var spec = NoiseSpec.Parse(noise);
             if (spec.IsFlip && spec.PerClass >= shots)
                 throw new InvalidInputException($"plan '{plan.Name}': noise '{noise}' replaces {spec.PerClass} of the {shots} shots of each class; it needs fewer than the shots (key 'noise' or 'shots')");
+            foreach (var learner in plan.LearnerAxis)
             foreach (var method in plan.Methods)
             foreach (int seed in plan.Seeds)
             {
                 var t = method.Training;
+                var (epochs, lr, batch, nCtx, ctxInit) = learner.Resolve(t, shots);
                 var settings = new RunSettings(d.Address, d.Format, d.Template, m.Address, m.Vocab, shots, noise, method.Loss, seed,
-                    t.Epochs ?? TrainConfig.EpochsForShots(shots), t.Lr, t.BatchSize, t.Views, t.NCtx, t.CtxInit, t.Csc, t.Position, t.EvalTestEvery, t.Select);
-                runs.Add(new PlannedRun(settings, d.Name, m.Name, method.Name));
+                    epochs, lr, batch, t.Views, nCtx, ctxInit, t.Csc, t.Position, t.EvalTestEvery, t.Select,
+                    learner.IsCoOp ? null : learner.Name, classes == "all" ? null : classes);
+                runs.Add(new PlannedRun(settings, d.Name, m.Name, method.Name, learner.IsCoOp ? null : learner.FolderName));
             }
         }
         var sameId = runs.GroupBy(r => r.Id).FirstOrDefault(g => g.Count() > 1);

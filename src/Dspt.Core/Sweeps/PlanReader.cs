@@ -15,7 +15,8 @@ namespace Dspt.Sweeps;
 /// </summary>
 public static class PlanReader
 {
-    static readonly string[] TopKeys = ["name", "datasets", "models", "shots", "noise", "methods", "seeds", "train"];
+    static readonly string[] TopKeys = ["name", "datasets", "models", "shots", "noise", "methods", "seeds", "train", "learners", "learner", "classes"];
+    static readonly string[] LearnerKeys = ["name", "epochs", "lr", "batch_size", "n_ctx", "ctx_init"];
     static readonly string[] TrainKeys = ["epochs", "lr", "batch_size", "views", "n_ctx", "ctx_init", "csc", "position", "eval_test_every", "select"];
     public static readonly IReadOnlyList<string> SelectChoices = ["last"];
 
@@ -47,6 +48,7 @@ public static class PlanReader
         var methods = r.List(root, "methods", required: true, (n, key) => r.Method(n, key, shared));
         var seeds = r.Seeds(r.Get(root, "seeds"));
         string name = r.Get(root, "name") is { } nameNode ? r.String(nameNode, "name") : Path.GetFileNameWithoutExtension(file);
+        var (learners, classes) = r.LearnersAndClasses(root);
 
         r.Unique(datasets.Select(d => d.Name), "datasets", "name");
         r.Unique(models.Select(m => m.Name), "models", "name");
@@ -54,7 +56,7 @@ public static class PlanReader
         r.Unique(shots.Select(s => s.ToString(CultureInfo.InvariantCulture)), "shots", null);
         r.Unique(noise, "noise", null);
         r.Unique(seeds.Select(s => s.ToString(CultureInfo.InvariantCulture)), "seeds", null);
-        return new SweepPlan(name, Path.GetDirectoryName(file)!, datasets, models, shots, noise, methods, seeds);
+        return new SweepPlan(name, Path.GetDirectoryName(file)!, datasets, models, shots, noise, methods, seeds, learners, classes);
     }
 
     sealed class Reader(string file)
@@ -231,6 +233,41 @@ public static class PlanReader
             try { loss = TrainingObjectives.Create(loss).Name; }
             catch (InvalidInputException e) { throw Error(node, key, $"a loss or objective: {string.Join(", ", TrainingObjectives.Names)} ({e.Message})", loss); }
             return new PlanMethod(FolderSafe(name, node, key), loss, training);
+        }
+
+        /// <summary>The learner axis (<c>learners</c>, or its singular <c>learner</c>) and the class selections (<c>classes</c>).</summary>
+        public (List<PlanLearner> Learners, List<string> Classes) LearnersAndClasses(YamlMappingNode root)
+        {
+            if (Get(root, "learners") is not null && Get(root, "learner") is { } both)
+                throw Error(both, "learner", "either 'learners' or 'learner' (the same axis), not both");
+            string key = Get(root, "learner") is not null ? "learner" : "learners";
+            var learners = List(root, key, required: false, (n, k) => Learner(n, k));
+            Unique(learners.Select(l => l.Name), key, "name");
+            var classes = List(root, "classes", required: false, (n, k) =>
+            {
+                var v = Scalar(n, k, "all, base or new").Trim().ToLowerInvariant();
+                try { return ClassSubset.Name(ClassSubset.Parse(v)); }
+                catch (InvalidInputException) { throw Error(n, k, "all, base or new (CoOp's subsample_classes: base is the first half of the sorted labels)", v); }
+            });
+            Unique(classes, "classes", null);
+            return (learners, classes);
+        }
+
+        PlanLearner Learner(YamlNode node, string key)
+        {
+            string name;
+            var own = new PlanTraining();
+            if (node is YamlMappingNode map)
+            {
+                CheckKeys(map, key, LearnerKeys);
+                name = String(Get(map, "name") ?? throw Error(map, $"{key}.name", "the learner's name (the key is required)"), $"{key}.name");
+                own = Training(new YamlMappingNode(map.Children.Where(kv => kv.Key is YamlScalarNode { Value: not "name" })), key, own);
+            }
+            else name = String(node, key);
+            name = name.Trim().ToLowerInvariant();
+            try { LearnerRegistry.Kind(name); }
+            catch (InvalidInputException e) { throw Error(node, key, $"a prompt learner: {string.Join(", ", LearnerRegistry.Names)} ({e.Message})", name); }
+            return new PlanLearner(name, FolderSafe(name, node, key), own.Epochs, own.Lr, own.BatchSize, own.NCtx, own.CtxInit);
         }
 
         public PlanTraining Training(YamlNode? node, string key, PlanTraining t)

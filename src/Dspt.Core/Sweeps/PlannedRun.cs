@@ -11,6 +11,9 @@ namespace Dspt.Sweeps;
 /// What decides one run of a sweep, fully resolved (CoOp's epoch count filled in, the loss and
 /// noise in canonical spelling, paths relative to the plan file). Its hash is the run's
 /// <see cref="PlannedRun.Id"/>; names used only for display (of dataset, model, method) are not part of it.
+/// <see cref="Learner"/> (null: coop) and <see cref="Classes"/> (null: all) are left out of the
+/// hashed JSON when null, so CoOp runs on all classes keep the ids they had before plans had
+/// those keys (their sweeps still resume).
 /// </summary>
 public sealed record RunSettings(
     string Dataset,
@@ -31,7 +34,9 @@ public sealed record RunSettings(
     bool Csc,
     string Position,
     int EvalTestEvery,
-    string Select)
+    string Select,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Learner = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Classes = null)
 {
     internal static readonly JsonSerializerOptions Canonical = new()
     {
@@ -46,13 +51,18 @@ public sealed record RunSettings(
 
 /// <summary>
 /// One run of an expanded plan: its settings and id, the display names of its dataset, model and
-/// method, and its folder under the sweep's output: <c>dataset/model/Kshot/noise/method/seedS</c>.
+/// method, and its folder under the sweep's output: <c>dataset/model/Kshot/noise/method/seedS</c>;
+/// a learner other than CoOp prefixes the method (<c>cocoop-dspt</c>), a class selection other
+/// than all suffixes the shots (<c>16shot-base</c>), so CoOp folders are what they were.
 /// </summary>
-public sealed record PlannedRun(RunSettings Settings, string DatasetName, string ModelName, string MethodName)
+/// <param name="LearnerName">The learner's folder name; null for CoOp.</param>
+public sealed record PlannedRun(RunSettings Settings, string DatasetName, string ModelName, string MethodName, string? LearnerName = null)
 {
     public string Id { get; } = Settings.Hash();
 
-    public string Folder => string.Join('/', DatasetName, ModelName, $"{Settings.Shots}shot", NoiseFolder(Settings.Noise), MethodName, $"seed{Settings.Seed}");
+    public string Folder => string.Join('/', DatasetName, ModelName,
+        Settings.Classes is { } c ? $"{Settings.Shots}shot-{c}" : $"{Settings.Shots}shot", NoiseFolder(Settings.Noise),
+        LearnerName is { } l ? $"{l}-{MethodName}" : MethodName, $"seed{Settings.Seed}");
 
     /// <summary>"none", "sym25", "sym12.5", "asym50", "symflip4".</summary>
     public static string NoiseFolder(string noise)
@@ -75,9 +85,11 @@ public sealed record PlannedRun(RunSettings Settings, string DatasetName, string
         "noise" => [Settings.Noise, NoiseFolder(Settings.Noise)],
         "method" => [MethodName, Settings.Loss],
         "seed" => [Settings.Seed.ToString(CultureInfo.InvariantCulture)],
+        "learner" => [Settings.Learner ?? "coop", LearnerName ?? "coop"],
+        "classes" => [Settings.Classes ?? "all"],
         "id" => [Id],
         _ => throw new InvalidInputException($"--only {key}=...: unknown key '{key}'; expected one of {string.Join(", ", FilterKeys)}"),
     };
 
-    public static readonly IReadOnlyList<string> FilterKeys = ["dataset", "model", "shots", "noise", "method", "seed", "id"];
+    public static readonly IReadOnlyList<string> FilterKeys = ["dataset", "model", "shots", "noise", "method", "seed", "learner", "classes", "id"];
 }

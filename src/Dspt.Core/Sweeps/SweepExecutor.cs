@@ -11,7 +11,11 @@ namespace Dspt.Sweeps;
 
 /// <summary>How a sweep computes (not what): output folder, device, feature cache.</summary>
 /// <param name="Checkpoints">False: runs write no per-epoch checkpoint (short runs never resumed, as the demo's); an interrupted run starts over.</param>
-public sealed record SweepOptions(string OutDir, string Device = "cpu", int? Threads = null, string? CacheDirectory = null, bool Checkpoints = true);
+public sealed record SweepOptions(string OutDir, string Device = "cpu", int? Threads = null, string? CacheDirectory = null, bool Checkpoints = true)
+{
+    /// <summary>What started the sweep (the CLI's resolved settings), recorded in each new run's manifest.</summary>
+    public System.Text.Json.Nodes.JsonObject? Invocation { get; init; }
+}
 
 /// <summary>What one process of a sweep did.</summary>
 public sealed record SweepOutcome(int Skipped, int Resumed, int Started, IReadOnlyList<(PlannedRun Run, string Error)> Failed);
@@ -82,7 +86,7 @@ public sealed class SweepExecutor(SweepPlan plan, string planHash, SweepOptions 
     FinalResult Start(RunFolder folder, PlannedRun run, ITrainingProgress? display, CancellationToken cancellation)
     {
         var spec = Spec(run);
-        using var training = RunPipeline.Create(spec, folder.Path, Shared(run), w => Note($"warning: {w}"), Note);
+        using var training = RunPipeline.Create(spec, folder.Path, Shared(run), w => Note($"warning: {w}"), Note, invocation: options.Invocation);
         training.Checkpoints = options.Checkpoints;
         return training.Execute(display, cancellation);
     }
@@ -117,7 +121,7 @@ public sealed class SweepExecutor(SweepPlan plan, string planHash, SweepOptions 
         return new RunSpec(Addresses.Model(plan.Resolve(s.Model)), Addresses.Dataset(plan.Resolve(s.Dataset)), s.DatasetFormat, s.Template,
             s.Vocab is null ? null : plan.Resolve(s.Vocab), s.Shots, s.Noise, s.Loss, s.Seed, train,
             new PromptLayout(s.NCtx, s.CtxInit, s.Csc, PromptLayout.ParsePosition(s.Position)),
-            options.Device, options.Threads, options.CacheDirectory)
+            options.Device, options.Threads, options.CacheDirectory, Learner: s.Learner, Classes: s.Classes)
         {
             Sweep = new SweepMembership(run.Id, plan.Name, planHash, run.DatasetName, run.ModelName, run.MethodName),
             Select = s.Select == "last" ? null : s.Select,

@@ -8,14 +8,17 @@ public sealed record PlanModel(string Address, string Name, string? Vocab);
 
 /// <summary>
 /// Training settings shared by a plan's runs; a method may override any of them.
-/// <see cref="Epochs"/> null: CoOp's count for the shots (200/100/50).
+/// <see cref="Epochs"/>, <see cref="Lr"/>, <see cref="BatchSize"/>, <see cref="NCtx"/> null: the
+/// learner's defaults (<see cref="PlanLearner"/>; for CoOp: epochs by shots 200/100/50, lr 0.002,
+/// batch 32, 16 vectors). <see cref="CtxInit"/> counts as set when <see cref="NCtx"/> is, as with
+/// <c>dspt train --n-ctx</c>.
 /// </summary>
 public sealed record PlanTraining(
     int? Epochs = null,
-    double Lr = 0.002,
-    int BatchSize = 32,
+    double? Lr = null,
+    int? BatchSize = null,
     int Views = 8,
-    int NCtx = 16,
+    int? NCtx = null,
     string? CtxInit = null,
     bool Csc = false,
     string Position = "end",
@@ -37,8 +40,16 @@ public sealed record SweepPlan(
     IReadOnlyList<int> Shots,
     IReadOnlyList<string> Noise,
     IReadOnlyList<PlanMethod> Methods,
-    IReadOnlyList<int> Seeds)
+    IReadOnlyList<int> Seeds,
+    IReadOnlyList<PlanLearner>? Learners = null,
+    IReadOnlyList<string>? Classes = null)
 {
+    /// <summary>The plan's learners (key <c>learners</c>; CoOp alone when absent).</summary>
+    public IReadOnlyList<PlanLearner> LearnerAxis => Learners is { Count: > 0 } l ? l : [PlanLearner.CoOp];
+
+    /// <summary>The plan's class selections (key <c>classes</c>: all, base, new; all when absent).</summary>
+    public IReadOnlyList<string> ClassesAxis => Classes is { Count: > 0 } c ? c : ["all"];
+
     /// <summary>A path as the run reads it: built-in addresses as they are, others against <see cref="Directory"/>.</summary>
     public string Resolve(string address) =>
         Builtin.BuiltinModel.Is(address) || Builtin.BuiltinDataset.Is(address) ? address : Path.GetFullPath(Path.Combine(Directory, address));

@@ -19,23 +19,25 @@ public sealed record EpochMetrics(
     double Seconds)
 {
     /// <summary>Top-1 (%) on the few-shot val split with its labels as given (possibly noisy, as a user has them).</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ValAccuracy { get; init; }
+    public double? ValAccuracy { get; init; }
 
     /// <summary>Top-1 (%) on the test split, measured every N epochs when asked for.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? TestAccuracy { get; init; }
+    public double? TestAccuracy { get; init; }
 
     /// <summary>With synthetic noise: the share (%) of mislabeled training samples predicted as their wrong given label (memorised noise).</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? NoisyAsGiven { get; init; }
+    public double? NoisyAsGiven { get; init; }
 
     /// <summary>With synthetic noise: the share (%) of mislabeled training samples predicted as their true class.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? NoisyAsTrue { get; init; }
+    public double? NoisyAsTrue { get; init; }
 
     public double SamplesPerSecond => Seconds > 0 ? Samples / Seconds : 0;
 
+    /// <summary>metrics.jsonl's format (also the checkpoint's copy): a curve a run does not measure is left out.</summary>
     public static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
     public string ToJsonLine() => JsonSerializer.Serialize(this, Json);

@@ -42,7 +42,7 @@ public class TrainStepBenchTests
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         string vocab = Repo.Fixture("clip-tokenizer", "bpe_simple_vocab_16e6.txt.gz");
-        int code = DsptCli.Run(["bench", "train-step", "--classes", "3", "--batch", "4", "--steps", "1", "--warmup", "0",
+        int code = DsptCli.Run(["bench", "train-step", "--num-classes", "3", "--batch-size", "4", "--steps", "1", "--warmup", "0",
             "--no-peaks", "--json", "--vocab", vocab], stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
         var json = JsonDocument.Parse(stdout.ToString()).RootElement;
@@ -64,7 +64,7 @@ public class TrainStepBenchTests
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         string vocab = Repo.Fixture("clip-tokenizer", "bpe_simple_vocab_16e6.txt.gz");
-        int code = DsptCli.Run(["bench", "train-step", "--learner", "cocoop", "--classes", "3", "--batch", "2", "--steps", "1", "--warmup", "0",
+        int code = DsptCli.Run(["bench", "train-step", "--learner", "cocoop", "--num-classes", "3", "--batch-size", "2", "--steps", "1", "--warmup", "0",
             "--no-peaks", "--json", "--vocab", vocab], stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
         var json = JsonDocument.Parse(stdout.ToString()).RootElement;
@@ -76,11 +76,38 @@ public class TrainStepBenchTests
             Assert.True(v.GetProperty("max_loss_deviation").GetDouble() < 1e-4, v.GetProperty("name").GetString());
     }
 
+    /// <summary>
+    /// --untruncated-per-image: plain takes the images one at a time with a backward each; the
+    /// second step's loss follows the batched fast variant's, so the accumulated gradient is the
+    /// batch's. --variants runs only those beside plain.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void CoCoOpPlainPerImageFollowsTheBatchedStep()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        string vocab = Repo.Fixture("clip-tokenizer", "bpe_simple_vocab_16e6.txt.gz");
+        int code = DsptCli.Run(["bench", "train-step", "--learner", "cocoop", "--num-classes", "3", "--batch-size", "3", "--steps", "2", "--warmup", "0",
+            "--no-peaks", "--json", "--vocab", vocab, "--variants", "fast", "--untruncated-per-image"], stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+        var json = JsonDocument.Parse(stdout.ToString()).RootElement;
+        Assert.True(json.GetProperty("untruncated_per_image").GetBoolean());
+        var variants = json.GetProperty("variants").EnumerateArray().ToList();
+        Assert.Equal(["plain", "fast"], variants.Select(v => v.GetProperty("name").GetString()));
+        Assert.True(variants[1].GetProperty("max_loss_deviation").GetDouble() < 1e-4);
+
+        Assert.Equal(2, DsptCli.Run(["bench", "train-step", "--variants", "fastest", "--vocab", vocab], new StringWriter(), stderr));
+        Assert.Contains("unknown variant 'fastest'", stderr.ToString());
+        Assert.Equal(2, DsptCli.Run(["bench", "train-step", "--untruncated-per-image", "--num-classes", "3", "--vocab", vocab], new StringWriter(), stderr));
+        Assert.Contains("only for --learner cocoop", stderr.ToString());
+    }
+
     [Fact]
     public void RejectsAClassCountBeyondTheNames()
     {
         var stderr = new StringWriter();
-        int code = DsptCli.Run(["bench", "train-step", "--classes", "103", "--no-peaks"], new StringWriter(), stderr);
+        int code = DsptCli.Run(["bench", "train-step", "--num-classes", "103", "--no-peaks"], new StringWriter(), stderr);
         Assert.Equal(2, code);
         Assert.Contains("--classes 103: expected 1..102", stderr.ToString());
     }

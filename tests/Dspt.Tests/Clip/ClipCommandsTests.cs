@@ -112,7 +112,7 @@ public class ClipCommandsTests
         var images = WriteRefImages(refs["images"], tmp);
         string[] classes = ["dog", "golden retriever", "Boeing 737-800", "AnnualCrop"];
         var lines = Cli.Ok(["classify", "--model", Path.Combine(dir, "weights.openai.safetensors"), "--vocab", Vocab,
-            "--classes", string.Join(",", classes), "--template", "a photo of a {}.", "--json", "-k", "2", .. images])
+            "--classes", string.Join(",", classes), "--template", "a photo of a {}.", "--json", "--top-k", "2", .. images])
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(images.Count, lines.Length);
 

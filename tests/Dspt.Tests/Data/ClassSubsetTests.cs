@@ -41,7 +41,7 @@ public class ClassSubsetTests
         {
             // CoOp would go on with empty splits and fail later; we say why at once.
             var e = Assert.Throws<InvalidInputException>(() => ClassSubset.Select(dataset, sel));
-            Assert.Contains($"--classes {selection}", e.Message);
+            Assert.Contains($"--subsample {selection}", e.Message);
             return;
         }
         var result = ClassSubset.Select(dataset, sel);

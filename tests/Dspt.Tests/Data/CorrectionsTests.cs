@@ -68,7 +68,7 @@ public class CorrectionsTests
         Assert.True(code == 0, stderr);
         using var doc = JsonDocument.Parse(stdout);
         var train = doc.RootElement.GetProperty("train").EnumerateArray()
-            .ToDictionary(e => e.GetProperty("path").GetString()!, e => e.GetProperty("noisy_label").GetInt32());
+            .ToDictionary(e => e.GetProperty("path").GetString()!, e => e.GetProperty("given_label").GetInt32());
         Assert.Equal(11, train.Count);
         Assert.Equal(2, train["images/banded/banded_000.jpg"]);
         Assert.False(train.ContainsKey("images/dotted/dotted_001.jpg"));

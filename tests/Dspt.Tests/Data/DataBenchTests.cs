@@ -8,7 +8,7 @@ public class DataBenchTests
     public void Bench_data_command_prints_the_table()
     {
         var stdout = new StringWriter();
-        int code = DsptCli.Run(["bench", "data", "--entries", "400", "--classes", "20", "--repeats", "1"], stdout, new StringWriter());
+        int code = DsptCli.Run(["bench", "data", "--entries", "400", "--num-classes", "20", "--repeats", "1"], stdout, new StringWriter());
         Assert.Equal(0, code);
         var lines = stdout.ToString().Split('\n');
         Assert.Contains(lines, l => l.StartsWith("400 entries, 20 classes", StringComparison.Ordinal));
@@ -21,7 +21,7 @@ public class DataBenchTests
             Assert.Equal(3, numbers.Length);
         }
         var error = new StringWriter();
-        Assert.Equal(2, DsptCli.Run(["bench", "data", "--entries", "10", "--classes", "20"], new StringWriter(), error));
+        Assert.Equal(2, DsptCli.Run(["bench", "data", "--entries", "10", "--num-classes", "20"], new StringWriter(), error));
         Assert.StartsWith("error:", error.ToString());
     }
 }

@@ -26,7 +26,7 @@ public class DataCommandTests
         Assert.Equal(3, o.GetProperty("per_class")[2].GetProperty("val").GetInt32());
 
         var train = o.GetProperty("train").EnumerateArray().Select(e =>
-            (Path: e.GetProperty("path").GetString()!, Label: e.GetProperty("label").GetInt32(), Noisy: e.GetProperty("noisy_label").GetInt32())).ToList();
+            (Path: e.GetProperty("path").GetString()!, Label: e.GetProperty("true_label").GetInt32(), Noisy: e.GetProperty("given_label").GetInt32())).ToList();
         Assert.Equal(12, train.Count);
         Assert.Equal(6, train.Count(t => t.Label != t.Noisy)); // floor(0.5 x 12)
         Assert.All(train, t => Assert.StartsWith($"images/{new[] { "banded", "zig_zagged", "dotted" }[t.Label]}/", t.Path));
@@ -66,7 +66,7 @@ public class DataCommandTests
 
     [Theory]
     [InlineData("--noise sym:1.5", "noise 'sym:1.5': the rate must be in [0, 1)")]
-    [InlineData("--shots -2", "--shots -2: expected K >= 0")]
+    [InlineData("--shots -2", "--shots -2: expected a number of images per class (at least 1) or 'all'")]
     [InlineData("--format tfrecord", "format 'tfrecord': expected one of")]
     [InlineData("--shots 4 --strict", "strict sampling refuses this")]
     [InlineData("--shots 4 --noise pairflip:4", "needs 0 <= M < K")]

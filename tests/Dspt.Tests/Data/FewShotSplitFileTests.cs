@@ -40,10 +40,11 @@ public class FewShotSplitFileTests
     }
 
     [Theory]
-    [InlineData("train", "label", "7", "train[0]: \"label\" must be an integer in 0..2")]
+    [InlineData("train", "given_label", "7", "train[0]: \"given_label\" must be an integer in 0..2")]
     [InlineData("test", "path", "\"../x.png\"", "test[0]: path '../x.png' must be relative")]
     [InlineData("val", "path", "\"/etc/passwd\"", "val[0]: path '/etc/passwd' must be relative")]
-    [InlineData("train", "clean_label", "2", "\"report\" does not match the train items")]
+    [InlineData("train", "true_label", "2", "\"report\" does not match the train items")]
+    [InlineData("val", "label", "3", "val[0]: \"label\" must be an integer in 0..2")]
     public void Edited_files_are_refused(string list, string key, string value, string expected)
     {
         using var tmp = Repo.Temp();
@@ -63,7 +64,7 @@ public class FewShotSplitFileTests
     {
         using var tmp = Repo.Temp();
         File.WriteAllText(tmp["a.json"], "{\"format\": \"other\"}");
-        Assert.Contains("expected 'dspt-fewshot-v1'", Assert.Throws<InvalidInputException>(() => FewShotSplitFile.Load(tmp["a.json"])).Message);
+        Assert.Contains("expected 'dspt-fewshot-v2' (or the older 'dspt-fewshot-v1')", Assert.Throws<InvalidInputException>(() => FewShotSplitFile.Load(tmp["a.json"])).Message);
         File.WriteAllText(tmp["b.json"], "[");
         Assert.Contains("not valid JSON", Assert.Throws<InvalidInputException>(() => FewShotSplitFile.Load(tmp["b.json"])).Message);
         Assert.Contains("not found", Assert.Throws<InvalidInputException>(() => FewShotSplitFile.Load(tmp["none.json"])).Message);

@@ -41,6 +41,7 @@ public class DemoCommandTests
 
         // The manifest holds the same runs and the zero-shot/probe numbers.
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, DemoReport.ManifestFile)));
+        JsonKeys.AssertSnakeCase(Path.Combine(outDir, DemoReport.ManifestFile), "epochs_per_loss", "learning_rates");
         var runs = manifest.RootElement.GetProperty("runs").EnumerateArray().ToList();
         Assert.Equal(rows.Count, runs.Count);
         double zeroShot = manifest.RootElement.GetProperty("zero_shot").GetDouble();
@@ -82,7 +83,7 @@ public class DemoCommandTests
             string outDir = dir[$"demo-{seed}"];
             Cli.Ok("demo", "--quick", "--losses", "ce", "--noise", "none", "--world-seed", seed, "--out", outDir);
             using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, DemoReport.ManifestFile)));
-            Assert.Equal(long.Parse(seed, CultureInfo.InvariantCulture), manifest.RootElement.GetProperty("options").GetProperty("WorldSeed").GetInt64());
+            Assert.Equal(long.Parse(seed, CultureInfo.InvariantCulture), manifest.RootElement.GetProperty("options").GetProperty("world_seed").GetInt64());
             return manifest.RootElement.GetProperty("zero_shot").GetDouble();
         }
         Assert.NotEqual(ZeroShot("1"), ZeroShot("2"));

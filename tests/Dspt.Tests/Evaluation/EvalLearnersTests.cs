@@ -34,7 +34,7 @@ public class EvalLearnersTests
         Directory.CreateDirectory(dir["prompt"]);
         SaveBasePrompt(dir["prompt"], learner);
         var (code, stdout, stderr) = Cli.Run("eval", "--prompt", dir["prompt"], "--model", TinyDataset.Model, "--vocab", TinyDataset.Vocab,
-            "--dataset", data.Root, "--classes", "base-to-new", "--no-cache", "--output", dir["out"]);
+            "--dataset", data.Root, "--subsample", "base-to-new", "--no-cache", "--out", dir["out"]);
         Assert.True(code == 0, stderr);
         Assert.Contains("test (base classes)", stdout);
         Assert.Contains("test (new classes)", stdout);

@@ -49,7 +49,7 @@ public class LibraryPackageTests(PackageFeed feed, ITestOutputHelper log)
         log.WriteLine(output);
 
         // The example's zero-shot answers are the CLI's (`dspt classify`, computed in-process here).
-        var expected = Cli.Ok("classify", "--model", Model, "--vocab", Vocab, "--classes", "blue,red", "--json", "-k", "1", images)
+        var expected = Cli.Ok("classify", "--model", Model, "--vocab", Vocab, "--classes", "blue,red", "--json", "--top-k", "1", images)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)
             .ToDictionary(e => Path.GetFileName(e.GetProperty("image").GetString()!),
                 e => (label: e.GetProperty("top")[0].GetProperty("label").GetString()!, p: e.GetProperty("top")[0].GetProperty("probability").GetDouble()));

@@ -83,9 +83,9 @@ public class CoCoOpSpeedUpTests
         var names = SyntheticPrompts.Names(NameLengths.Length);
         using var plain = new CoCoOpLearner(model, tokens, names, new PromptOptions(new PromptLayout(NCtx: 4)).Plain(), 0);
         using var fast = new CoCoOpLearner(model, tokens, names, new PromptOptions(new PromptLayout(NCtx: 4)), 0);
-        Assert.Equal(7 * 77, plain.EncodedTokens);
+        Assert.Equal(7 * 77, plain.Frame.EncodedTokens);
         // SOT + 4 context tokens once, then each class's name, "." and EOT.
-        Assert.Equal(5 + NameLengths.Sum(n => n + 2), fast.EncodedTokens);
+        Assert.Equal(5 + NameLengths.Sum(n => n + 2), fast.Frame.EncodedTokens);
     }
 
     [Fact]

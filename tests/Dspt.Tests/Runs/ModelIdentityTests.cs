@@ -71,7 +71,7 @@ public class ModelIdentityTests
         string image = dir["img.png"];
         SyntheticImages.Write(image, 1, 77);
 
-        var output = Cli.Ok("classify", "--prompt", dir.Path, "--json", "-k", "4", image);
+        var output = Cli.Ok("classify", "--prompt", dir.Path, "--json", "--top-k", "4", image);
         using var doc = System.Text.Json.JsonDocument.Parse(output.Trim());
         var top = doc.RootElement.GetProperty("top").EnumerateArray().ToDictionary(t => t.GetProperty("label").GetString()!, t => t.GetProperty("probability").GetDouble());
 

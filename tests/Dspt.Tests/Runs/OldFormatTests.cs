@@ -149,4 +149,53 @@ public class OldFormatTests
         Assert.Equal(ClassTokenPosition.Middle, info.Layout.Position);
         Assert.Equal(run.Manifest.Fingerprint, info.Training!["run_fingerprint"]!.GetValue<string>());
     }
+
+    /// <summary>fewshot.json as format v1 wrote it: a training item's given label under "label", its clean label under "clean_label".</summary>
+    [Fact]
+    public void An_old_split_file_loads_with_given_and_true_labels_where_they_were()
+    {
+        using var dir = Repo.Temp();
+        File.WriteAllText(dir["fewshot.json"], """
+        {
+          "format": "dspt-fewshot-v1",
+          "dataset": "tiny",
+          "root": "/data/tiny",
+          "template": "a photo of a {}.",
+          "classnames": ["cat", "dog"],
+          "shots": 2,
+          "seed": 1,
+          "noise": "sym:0.5",
+          "train": [
+            {"path": "cat/1.png", "label": 1, "clean_label": 0},
+            {"path": "cat/2.png", "label": 0, "clean_label": 0},
+            {"path": "dog/1.png", "label": 1, "clean_label": 1},
+            {"path": "dog/2.png", "label": 1, "clean_label": 1}
+          ],
+          "val": [{"path": "cat/3.png", "label": 0}],
+          "test": [{"path": "dog/3.png", "label": 1}]
+        }
+        """);
+        var split = FewShotSplitFile.Load(dir["fewshot.json"]);
+        Assert.Equal([(1, 0), (0, 0), (1, 1), (1, 1)], split.Train.Select(i => (i.Label, i.CleanLabel)));
+        Assert.Equal(1, split.Report.Corrupted);
+        Assert.Equal(("cat/3.png", 0), (split.Val[0].Path, split.Val[0].Label));
+
+        // Saved again: format v2, the training items as given_label/true_label, and the same split.
+        FewShotSplitFile.Save(dir["v2.json"], split);
+        var v2 = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(dir["v2.json"]))!;
+        Assert.Equal("dspt-fewshot-v2", (string)v2["format"]!);
+        Assert.Equal(["path", "given_label", "true_label"], v2["train"]![0]!.AsObject().Select(p => p.Key));
+        Assert.Equal([(1, 0), (0, 0), (1, 1), (1, 1)], FewShotSplitFile.Load(dir["v2.json"]).Train.Select(i => (i.Label, i.CleanLabel)));
+    }
+
+    /// <summary>One schema for split items: data inspect --json lists the training items with the keys of fewshot.json.</summary>
+    [Fact]
+    public void Data_inspect_and_the_split_file_name_labels_alike()
+    {
+        using var dir = Repo.Temp();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(Cli.Ok("data", "inspect", "builtin:shape", "--shots", "2", "--noise", "sym:0.5", "--json", "--save", dir["s.json"]))!;
+        var file = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(dir["s.json"]))!;
+        Assert.Equal(file["train"]!.ToJsonString(), json["train"]!.ToJsonString());
+        Assert.Equal(["path", "given_label", "true_label"], json["train"]![0]!.AsObject().Select(p => p.Key));
+    }
 }

@@ -30,6 +30,9 @@ public class TrainCommandTests
                      "prompt.json", "evaluation.json", "evaluation.md", "final.json" })
             Assert.True(File.Exists(Path.Combine(run, file)), file);
         Assert.Empty(Directory.GetFiles(run, "*.tmp"));
+        // One key style in every JSON file of the run.
+        foreach (var file in Directory.GetFiles(run, "*.json").Concat(Directory.GetFiles(run, "*.jsonl")))
+            JsonKeys.AssertSnakeCase(file);
 
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "manifest.json")));
         var m = manifest.RootElement;
@@ -53,7 +56,7 @@ public class TrainCommandTests
         Assert.Equal(("dspt", "sym", 0.25, 2, 12), (final.Method, final.NoiseType, final.NoiseRate, final.Seed, final.TestSamples));
 
         // dspt eval recomputes the same accuracy from the saved prompt (features from the cache).
-        var eval = Run("eval", "--prompt", run, "--dataset", data.Root, "--vocab", TinyDataset.Vocab, "--cache-dir", dir["cache"], "--output", dir["eval"]);
+        var eval = Run("eval", "--prompt", run, "--dataset", data.Root, "--vocab", TinyDataset.Vocab, "--cache-dir", dir["cache"], "--out", dir["eval"]);
         Assert.True(eval.Code == 0, eval.Err);
         Assert.Contains($"| {final.Accuracy:F2} |", eval.Out);
         Assert.True(File.Exists(Path.Combine(dir["eval"], "evaluation.md")));

@@ -15,7 +15,7 @@ public class TrainLearnersTests
         using var dir = Repo.Temp();
         var data = TinyDataset.Write(dir["data"], trainPerClass: 4, testPerClass: 2);
         var run = dir["run"];
-        var (code, stdout, stderr) = Cli.Run(data.TrainArgs(run, dir["cache"], epochs: 2, "--shots", "4", "--learner", learner, "--classes", "base",
+        var (code, stdout, stderr) = Cli.Run(data.TrainArgs(run, dir["cache"], epochs: 2, "--shots", "4", "--learner", learner, "--subsample", "base",
             "--n-ctx", "4", "--views", "0", "--batch-size", "2"));
         Assert.True(code == 0, stderr);
         using (var prompt = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "prompt.json"))))
@@ -32,7 +32,7 @@ public class TrainLearnersTests
         Assert.Equal(4, final.TestSamples);   // 2 base classes x 2 test images
 
         var eval = Cli.Run("eval", "--prompt", run, "--dataset", data.Root, "--vocab", TinyDataset.Vocab, "--cache-dir", dir["cache"],
-            "--classes", "base-to-new");
+            "--subsample", "base-to-new");
         Assert.True(eval.Code == 0, eval.Err);
         Assert.Contains("| classifier | base | new | HM |", eval.Out);
         Assert.Contains($"| {final.Accuracy:F2} |", eval.Out);
@@ -43,7 +43,7 @@ public class TrainLearnersTests
             "--classes-file", WriteNames(dir["names.txt"]), "--ctx-init", "a photo of a", "--learner", learner, "--out", dir["imported"]);
         Assert.True(import.Code == 0, import.Err);
         var again = Cli.Run("eval", "--prompt", dir["imported"], "--model", TinyDataset.Model, "--dataset", data.Root, "--vocab", TinyDataset.Vocab,
-            "--cache-dir", dir["cache"], "--classes", "base");
+            "--cache-dir", dir["cache"], "--subsample", "base");
         Assert.True(again.Code == 0, again.Err);
         Assert.Contains($"| {final.Accuracy:F2} |", again.Out);
     }
@@ -60,9 +60,9 @@ public class TrainLearnersTests
         using var dir = Repo.Temp();
         var data = TinyDataset.Write(dir["data"], trainPerClass: 2, testPerClass: 1);
         var run = dir["run"];
-        var (code, _, stderr) = Cli.Run(data.TrainArgs(run, dir["cache"], epochs: 1, "--shots", "2", "--classes", "base", "--csc", "true", "--views", "0"));
+        var (code, _, stderr) = Cli.Run(data.TrainArgs(run, dir["cache"], epochs: 1, "--shots", "2", "--subsample", "base", "--csc", "true", "--views", "0"));
         Assert.True(code == 0, stderr);
-        var eval = Cli.Run("eval", "--prompt", run, "--dataset", data.Root, "--vocab", TinyDataset.Vocab, "--cache-dir", dir["cache"], "--classes", "new");
+        var eval = Cli.Run("eval", "--prompt", run, "--dataset", data.Root, "--vocab", TinyDataset.Vocab, "--cache-dir", dir["cache"], "--subsample", "new");
         Assert.Equal(2, eval.Code);
         Assert.Contains("cannot be applied to other classes", eval.Err);
     }

@@ -85,7 +85,7 @@ public class UsePromptTests(TrainedRun trained) : IClassFixture<TrainedRun>
     {
         var rows = ReadCsv(Path.Combine(trained.Run, "predictions.csv")).Where(r => r["split"] == "test").ToDictionary(r => r["path"]);
         // No --vocab and no --model: both come from the run's record.
-        var (code, output, err) = Cli.Run("classify", "--prompt", trained.Run, "--json", "-k", "2", Path.Combine(trained.Data.Root, "test"));
+        var (code, output, err) = Cli.Run("classify", "--prompt", trained.Run, "--json", "--top-k", "2", Path.Combine(trained.Data.Root, "test"));
         Assert.True(code == 0, err);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(12, lines.Length);   // the folder recursed: test/<class>/*.png
@@ -152,7 +152,7 @@ public class UsePromptTests(TrainedRun trained) : IClassFixture<TrainedRun>
     [Fact]
     public void Eval_reuses_the_recorded_vocabulary_and_writes_predictions_like_train()
     {
-        var (code, output, err) = Cli.Run("eval", "--prompt", trained.Run, "--dataset", trained.Data.Root, "--cache-dir", trained.Cache, "--output", trained.Dir["eval"]);
+        var (code, output, err) = Cli.Run("eval", "--prompt", trained.Run, "--dataset", trained.Data.Root, "--cache-dir", trained.Cache, "--out", trained.Dir["eval"]);
         Assert.True(code == 0, err);
         var final = new RunFolder(trained.Run).ReadFinal();
         Assert.Contains($"| {final.Accuracy:F2} |", output);
@@ -167,7 +167,7 @@ public class UsePromptTests(TrainedRun trained) : IClassFixture<TrainedRun>
     public void Eval_zero_shot_needs_no_prompt_and_gives_the_runs_reference_row()
     {
         var (code, output, err) = Cli.Run("eval", "--zero-shot", "--model", TinyDataset.Model, "--vocab", TinyDataset.Vocab, "--dataset", trained.Data.Root,
-            "--cache-dir", trained.Cache, "--output", trained.Dir["zs"]);
+            "--cache-dir", trained.Cache, "--out", trained.Dir["zs"]);
         Assert.True(code == 0, err);
         var final = new RunFolder(trained.Run).ReadFinal();
         Assert.Contains($"| zero-shot CLIP | 12 | {final.ZeroShotAccuracy:F2} |", output);
@@ -185,7 +185,7 @@ public class UsePromptTests(TrainedRun trained) : IClassFixture<TrainedRun>
     public void Eval_zero_shot_on_the_builtin_model_and_world()
     {
         using var dir = Repo.Temp();
-        var (code, output, err) = Cli.Run("eval", "--zero-shot", "--model", "builtin", "--dataset", "builtin:shape", "--split", "val", "--no-cache", "--output", dir["out"]);
+        var (code, output, err) = Cli.Run("eval", "--zero-shot", "--model", "builtin", "--dataset", "builtin:shape", "--part", "val", "--no-cache", "--out", dir["out"]);
         Assert.True(code == 0, err);
         Assert.Contains("| zero-shot CLIP |", output);
         var rows = ReadCsv(dir["out/predictions.csv"]);

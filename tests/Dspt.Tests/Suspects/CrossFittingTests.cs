@@ -77,6 +77,31 @@ public class CrossFittingTests
         Assert.Equal(n, inSample.Length);
     }
 
+    /// <summary>The same guarantee for every learner: CoCoOp's meta-net and KgCoOp's guide are trained on the other folds only.</summary>
+    [Theory]
+    [InlineData("cocoop")]
+    [InlineData("kgcoop")]
+    public void Every_learner_cross_fits_without_seeing_the_held_out_fold(string learner)
+    {
+        var fixture = CoOpFixture.Load("b_rand16_end");
+        using var model = CoOpFixture.LoadModel();
+        int n = 12;
+        var labels = Enumerable.Range(0, n).Select(i => i % fixture.ClassNames.Count).ToArray();
+        using var x = Features(model, fixture, labels);
+        var setup = new PromptSetup(model, ClipTokenizer.Load(TinyDataset.Vocab), fixture.ClassNames, new PromptOptions(new PromptLayout(4)),
+            new TrainConfig(1, BatchSize: 2, Seed: 1, WarmupEpochs: 0, LearningRate: 0.02), "dspt", 1, CPU, learner);
+        var folds = StratifiedFolds.Assign(labels, 2, seed: 1);
+        using var cached = new CachedTrainingFeatures(x);
+        var recording = new RecordingFeatures(cached);
+        var probs = PromptScorer.CrossFit(setup, recording, x, labels, folds, (f, _, _) => recording.Fold = f);
+        for (int f = 0; f < 2; f++)
+            Assert.Equal(Enumerable.Range(0, n).Where(i => folds[i] != f).ToHashSet(), recording.Seen[f]);
+        Assert.All(probs, p => Assert.Equal(1.0, p.Sum(), 9));
+        // Another learner gives other probabilities: the name reached the learner.
+        var coop = PromptScorer.CrossFit(setup with { Learner = "coop" }, cached, x, labels, folds);
+        Assert.NotEqual(coop.SelectMany(p => p), probs.SelectMany(p => p));
+    }
+
     [Theory]
     [InlineData("ce")]
     [InlineData("gce")]

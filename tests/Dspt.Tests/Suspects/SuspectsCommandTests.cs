@@ -53,6 +53,12 @@ public class SuspectsCommandTests
         Assert.Equal("dspt-suspects-v1", manifest.RootElement.GetProperty("format").GetString());
         Assert.Equal("cross-fitted", manifest.RootElement.GetProperty("settings").GetProperty("scoring").GetString());
         Assert.True(manifest.RootElement.GetProperty("truth_known").GetBoolean());
+        // The resolved options, as train records them; one key style.
+        var invocation = manifest.RootElement.GetProperty("invocation");
+        Assert.Equal("suspects", invocation.GetProperty("command").GetString());
+        Assert.Equal(3, invocation.GetProperty("options").GetProperty("folds").GetInt32());
+        Assert.Equal(JsonValueKind.Null, invocation.GetProperty("config").ValueKind);
+        JsonKeys.AssertSnakeCase(dir["out/manifest.json"]);
 
         string summary = File.ReadAllText(dir["out/summary.md"]);
         Assert.Contains("scored out of sample", summary);
@@ -101,10 +107,41 @@ public class SuspectsCommandTests
         Assert.Equal("builtin:shape?train=4&test=1", manifest.RootElement.GetProperty("settings").GetProperty("dataset").GetString());
     }
 
+    /// <summary>--learner: the fold prompts are the chosen learner's, from its own config (CoCoOp: batch 1, 4 vectors), unless options say otherwise.</summary>
+    [Theory]
+    [Trait("Category", "Slow")]
+    [InlineData("cocoop", 1, 4, 0.002)]
+    [InlineData("kgcoop", 32, 4, 0.002)]
+    [InlineData("kgcoop:2", 32, 4, 0.002)]
+    public void Every_learner_scores_the_built_in_world(string learner, int batch, int nCtx, double lr)
+    {
+        using var dir = Repo.Temp();
+        var (code, stdout, stderr) = Cli.Run("suspects", "--model", "builtin", "--dataset", "builtin:shape?train=2&test=1", "--shots", "2",
+            "--noise", "sym:0.5", "--folds", "2", "--epochs", "1", "--views", "0", "--references", "none", "--page-items", "5", "--learner", learner,
+            "--threads", "1", "--cache-dir", dir["cache"], "--out", dir["out"]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("fold 2/2", stderr);
+        Assert.Contains("AUROC", stdout);
+        Assert.Equal(41, File.ReadAllLines(dir["out/suspects.csv"]).Length);   // 20 classes x 2
+        using var manifest = JsonDocument.Parse(File.ReadAllText(dir["out/manifest.json"]));
+        var settings = manifest.RootElement.GetProperty("settings");
+        Assert.Equal(learner, settings.GetProperty("learner").GetString());
+        Assert.Equal((batch, nCtx, lr), (settings.GetProperty("batch_size").GetInt32(), settings.GetProperty("n_ctx").GetInt32(), settings.GetProperty("lr").GetDouble()));
+    }
+
+    [Fact]
+    public void An_unknown_learner_fails_with_exit_code_2()
+    {
+        var (code, _, stderr) = Cli.Run("suspects", "--model", "builtin", "--dataset", "builtin:shape?train=2&test=1", "--shots", "2",
+            "--learner", "vit", "--out", Path.Combine(Path.GetTempPath(), "dspt-suspects-unknown-learner"));
+        Assert.Equal(2, code);
+        Assert.Contains("unknown learner 'vit'", stderr);
+    }
+
     [Theory]
     [InlineData("--folds", "1", "expected at least 2")]
     [InlineData("--rank-by", "loss", "--rank-by 'loss': expected one of self_confidence")]
-    [InlineData("--shots", "some", "--shots some: expected a number")]
+    [InlineData("--shots", "some", "--shots some: expected a number of images per class")]
     [InlineData("--references", "both", "--references both: expected all, zero-shot or none")]
     public void Bad_requests_fail_with_exit_code_2(string option, string value, string message)
     {

@@ -103,6 +103,15 @@ public class SweepRunTests
         Assert.Empty(started[0].Intersect(started[1]));
         Assert.Equal(runs.Select(r => r.Id).Order(), started.SelectMany(s => s).Order());
         AssertAllDoneOnce(dir["out"], runs);
+        // Each run's manifest records the sweep command that made it, with the shard it ran in.
+        foreach (var r in runs)
+        {
+            var invocation = new Dspt.Runs.RunFolder(Path.Combine(dir["out"], r.Folder)).ReadManifest().Invocation!;
+            Assert.Equal("sweep", (string)invocation["command"]!);
+            Assert.Equal(plan, (string)invocation["arguments"]!["plan"]!);
+            string shard = (string)invocation["options"]!["shard"]!;
+            Assert.Equal(started[0].Contains(r.Id) ? "0/2" : "1/2", shard);
+        }
 
         // Both processes encoded the world's splits (train, val for the learning curves, test) into the same three keys: one complete file each, no leftovers.
         var files = Directory.GetFiles(dir["cache"], "*", SearchOption.AllDirectories);

@@ -34,7 +34,7 @@ sealed class TinyDataset
     {
         var options = new List<(string Name, string Value)>
         {
-            ("--model", Model), ("--vocab", Vocab), ("--dataset", Root), ("--output", output), ("--cache-dir", cache),
+            ("--model", Model), ("--vocab", Vocab), ("--dataset", Root), ("--out", output), ("--cache-dir", cache),
             ("--shots", "8"), ("--noise", "sym:0.25"), ("--loss", "dspt"), ("--seed", "2"),
             ("--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("--batch-size", "4"), ("--views", "2"), ("--n-ctx", "4"), ("--lr", "0.05"),

@@ -11,7 +11,7 @@ public class WorldCommandTests
     public void PreviewWritesAContactSheetAndItsCaptions()
     {
         using var dir = Repo.Temp();
-        var (code, output, error) = Run("world", "preview", "--out", dir.Path, "--seed", "3", "--count", "10");
+        var (code, output, error) = Run("world", "preview", "--out", dir.Path, "--world-seed", "3", "--count", "10");
         Assert.True(code == 0, error);
         Assert.Contains("10 images", output);
         using var png = SKBitmap.Decode(dir["world-preview.png"]);
@@ -41,7 +41,7 @@ public class WorldCommandTests
     [Theory]
     [InlineData("--count", "0")]
     [InlineData("--task", "texture")]
-    [InlineData("--split", "dev", "--task", "shape")]
+    [InlineData("--part", "dev", "--task", "shape")]
     [InlineData("--shifted", "1.5", "--task", "shape")]
     public void BadOptionsExitWithCode2(params string[] extra)
     {
